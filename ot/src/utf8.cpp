@@ -30,11 +30,20 @@ std::size_t sequence_length(std::string_view s, std::size_t i) {
     return 0;
 }
 
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
 // Number of code points (non-continuation bytes) in an 8-byte word.
 inline unsigned leaders_in_word(std::uint64_t w) {
-    // A byte is a continuation byte when bit 7 is set and bit 6 is clear.
-    const std::uint64_t cont = w & ~(w << 1) & 0x8080808080808080ULL;
-    return 8 - static_cast<unsigned>(__builtin_popcountll(cont));
+    // A byte is a continuation byte when bit 7 is set and bit 6 is clear; the multiply sums the
+    // per-byte flags into the top byte (no popcount instruction needed, wasm included).
+    const std::uint64_t cont = (w & ~(w << 1) & kHighBits) >> 7;
+    return 8 - static_cast<unsigned>((cont * 0x0101010101010101ULL) >> 56);
+}
+
+inline std::uint64_t load(const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
 }
 
 }  // namespace
@@ -44,9 +53,7 @@ bool is_valid(std::string_view s) {
     while (i < s.size()) {
         // ASCII fast path, eight bytes at a time.
         while (i + 8 <= s.size()) {
-            std::uint64_t w;
-            std::memcpy(&w, s.data() + i, 8);
-            if (w & 0x8080808080808080ULL) break;
+            if (load(s.data() + i) & kHighBits) break;
             i += 8;
         }
         if (i >= s.size()) break;
@@ -60,10 +67,17 @@ bool is_valid(std::string_view s) {
 std::uint64_t count(std::string_view s) {
     std::uint64_t n = 0;
     std::size_t i = 0;
+    for (; i + 32 <= s.size(); i += 32) {
+        const std::uint64_t w0 = load(s.data() + i), w1 = load(s.data() + i + 8);
+        const std::uint64_t w2 = load(s.data() + i + 16), w3 = load(s.data() + i + 24);
+        if (((w0 | w1 | w2 | w3) & kHighBits) == 0) {
+            n += 32;
+        } else {
+            n += leaders_in_word(w0) + leaders_in_word(w1) + leaders_in_word(w2) + leaders_in_word(w3);
+        }
+    }
     for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        n += leaders_in_word(w);
+        n += leaders_in_word(load(s.data() + i));
     }
     for (; i < s.size(); ++i) n += !is_continuation(static_cast<unsigned char>(s[i]));
     return n;
@@ -76,12 +90,24 @@ std::size_t advance(std::string_view s, std::size_t from, std::uint64_t n) {
 
 std::size_t advance_exact(std::string_view s, std::size_t from, std::uint64_t n) {
     std::size_t i = from;
+    // Mostly-ASCII text (code) skips 32 bytes at a time.
+    while (n >= 32 && i + 32 <= s.size()) {
+        const std::uint64_t w0 = load(s.data() + i), w1 = load(s.data() + i + 8);
+        const std::uint64_t w2 = load(s.data() + i + 16), w3 = load(s.data() + i + 24);
+        if (((w0 | w1 | w2 | w3) & kHighBits) == 0) {
+            n -= 32;
+            i += 32;
+            continue;
+        }
+        const unsigned k = leaders_in_word(w0) + leaders_in_word(w1) + leaders_in_word(w2) + leaders_in_word(w3);
+        if (k > n) break;
+        n -= k;
+        i += 32;
+    }
     // Skip whole words while the target lies beyond them; a word never splits a sequence's count
     // because we count leaders only, and stop before the word that holds the n-th leader.
     while (n >= 8 && i + 8 <= s.size()) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        const unsigned k = leaders_in_word(w);
+        const unsigned k = leaders_in_word(load(s.data() + i));
         if (k > n) break;
         n -= k;
         i += 8;

@@ -62,3 +62,26 @@ TEST_CASE("append encodes every plane", "[utf8]") {
     for (char32_t cp : {U'A', U'é', U'世', U'🎉', U'\U0010FFFF'}) utf8::append(s, cp);
     CHECK(s == "Aé世🎉\U0010FFFF");
 }
+
+TEST_CASE("count and advance agree with a byte-by-byte walk on long, mostly ASCII text", "[utf8]") {
+    // Long ASCII runs exercise the 32- and 8-byte fast paths; rare multi-byte characters split them.
+    std::uint64_t seed = 12345;
+    const auto next = [&seed] { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; };
+    for (int round = 0; round < 50; ++round) {
+        std::string s;
+        std::vector<std::size_t> starts;  // byte offset of each code point
+        for (int i = 0; i < 2000; ++i) {
+            starts.push_back(s.size());
+            const auto r = (next() >> 33) % 100;
+            s += r < 2 ? "🎉" : r < 4 ? "é" : r < 5 ? "世" : "x";
+        }
+        CHECK(utf8::count(s) == starts.size());
+        for (int probe = 0; probe < 100; ++probe) {
+            const std::size_t from = (next() >> 33) % starts.size();
+            const std::size_t n = (next() >> 33) % (starts.size() - from + 1);
+            const std::size_t expect = from + n < starts.size() ? starts[from + n] : s.size();
+            REQUIRE(utf8::advance_exact(s, starts[from], n) == expect);
+        }
+        CHECK(utf8::advance_exact(s, 0, starts.size() + 1) == std::string_view::npos);
+    }
+}
