@@ -11,5 +11,5 @@ if [ -f wasm/build.sh ]; then
   bash wasm/build.sh
 fi
 if [ -f frontend/package.json ]; then
-  npm run build --workspace frontend
+  npm run build --workspace frontend --if-present
 fi
