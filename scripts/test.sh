@@ -15,11 +15,14 @@ passed=0
 failed=0
 failed_suites=()
 
+# Every suite is bounded, so that a hang fails its suite instead of the whole run.
+SUITE_TIMEOUT="${SUITE_TIMEOUT:-900}"
+
 # run_suite NAME KIND COMMAND...: runs one suite, tees its log, adds its counts (KIND: ctest|node|plain).
 run_suite() {
   local name=$1 kind=$2; shift 2
   echo "=== $name: $*"
-  "$@" 2>&1 | tee "$OUT/$name.log"
+  timeout --kill-after=30 "$SUITE_TIMEOUT" "$@" 2>&1 | tee "$OUT/$name.log"
   local rc=${PIPESTATUS[0]} p=0 f=0
   case $kind in
     ctest)
