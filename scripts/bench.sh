@@ -8,5 +8,5 @@ build/bench/kolabpad-bench --write-workload build/bench/workload.json
 if [ -f bench/wasm/bench.mjs ] && [ -d wasm/dist ]; then
   echo
   echo "## @kolabpad/ot (wasm) vs ot.js"
-  node bench/wasm/bench.mjs build/bench/workload.json
+  node bench/wasm/bench.mjs build/bench/workload.json --breakdown
 fi

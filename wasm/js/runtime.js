@@ -1,0 +1,125 @@
+// Loads the wasm module once (top-level await: ready when the import resolves) and moves text
+// between JS strings and the module's UTF-8 buffers.
+import createKolabpadOt from "../dist/kolabpad_ot.mjs";
+
+const instance = await createKolabpadOt();
+
+/** The module's raw exports (kp_* functions, malloc, free, memory). */
+export const wasm = instance.asm;
+
+let heap = new Uint8Array(wasm.memory.buffer);
+let words = new Uint32Array(wasm.memory.buffer);
+
+/** The current byte view of linear memory (views go stale when memory grows). */
+export function bytes() {
+  if (heap.byteLength === 0) heap = new Uint8Array(wasm.memory.buffer);
+  return heap;
+}
+
+/** The current 32-bit view of linear memory. */
+export function u32() {
+  if (words.byteLength === 0) words = new Uint32Array(wasm.memory.buffer);
+  return words;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8");
+
+/** Named limits of the package (change them with setLimits). */
+export const limits = {
+  /** Largest text or insert, in UTF-8 bytes, that crosses into wasm; larger ones are refused. */
+  maxTextBytes: 256 * 1024 * 1024,
+};
+
+/**
+ * Writes `s` as UTF-8 into the module's input buffer and returns its byte length, or -1 when it
+ * exceeds limits.maxTextBytes. Lone surrogates become U+FFFD (TextEncoder's rule), so the bytes
+ * are always valid UTF-8.
+ */
+export function writeInput(s) {
+  const n = s.length;
+  if (n <= 32) {
+    // Short strings (typing) are mostly ASCII: a byte loop beats encodeInto's setup cost.
+    const ptr = wasm.kp_in_reserve(n);
+    const view = bytes();
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      view[ptr + i] = c;
+    }
+    if (i === n) return n <= limits.maxTextBytes ? n : -1;
+  }
+  // UTF-8 needs at least one byte per UTF-16 unit and at most three.
+  if (n > limits.maxTextBytes) return -1;
+  const max = Math.min(n * 3, limits.maxTextBytes);
+  const ptr = wasm.kp_in_reserve(max);
+  const { read, written } = encoder.encodeInto(s, bytes().subarray(ptr, ptr + max));
+  return read === n ? written : -1;
+}
+
+/** Decodes `size` UTF-8 bytes at `ptr` into a JS string. */
+export function readText(ptr, size) {
+  if (size <= 64) {
+    const view = bytes();
+    let out = "";
+    let i = 0;
+    for (; i < size; i++) {
+      const c = view[ptr + i];
+      if (c >= 0x80) break;
+      out += String.fromCharCode(c);
+    }
+    if (i === size) return out;
+  }
+  return decoder.decode(bytes().subarray(ptr, ptr + size));
+}
+
+/** Decodes the last text result (`size` bytes, from kp_op_apply or kp_op_to_json). */
+export function readOutput(size) {
+  return readText(wasm.kp_out_data(), size);
+}
+
+/** True when n is an integer in [0, 2^53). */
+export function isCount(n) {
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+}
+
+// Lifetime of the JS objects that own wasm memory. Registering with a FinalizationRegistry costs
+// about 0.5 us per object in V8, more than a small compose; so registration is deferred to the end
+// of the current task (or every PENDING_MAX objects), and an object freed before then never
+// touches the registry. Until registered, the pending list keeps the object alive.
+const PENDING_MAX = 4096;
+let pending = [];
+let flushQueued = false;
+
+function flush() {
+  flushQueued = false;
+  const list = pending;
+  pending = [];
+  for (const obj of list) {
+    if (obj._ptr !== 0) {
+      obj._registry.register(obj, obj._ptr, obj);
+      obj._registered = true;
+    }
+  }
+}
+
+/** Starts tracking an object that owns wasm pointer obj._ptr (freed by registry after GC). */
+export function track(obj) {
+  pending.push(obj);
+  if (pending.length >= PENDING_MAX) flush();
+  else if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flush);
+  }
+}
+
+/** Stops tracking before an explicit free (the caller releases obj._ptr itself). */
+export function untrack(obj) {
+  if (obj._registered) obj._registry.unregister(obj);
+}
+
+/** Bytes of linear memory the module currently holds (for leak checks). */
+export function memoryBytes() {
+  return wasm.memory.buffer.byteLength;
+}
