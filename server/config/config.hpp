@@ -1,0 +1,59 @@
+#pragma once
+// Server configuration: every setting comes from one environment variable, parsed strictly.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kolabpad/ot/result.hpp"
+
+namespace kolabpad::server {
+
+// Severity threshold for log lines.
+enum class LogLevel { error = 0, warn = 1, info = 2, debug = 3 };
+
+// Shape of log lines: human-readable text or one JSON object per line.
+enum class LogFormat { text, json };
+
+// Every setting of the server, with its default; durations are in seconds.
+struct Config {
+    std::uint16_t port = 3030;                     // PORT (0 = any free port)
+    std::string host = "0.0.0.0";                  // HOST (an IP address literal)
+    std::string sqlite_path = "data/kolabpad.db";  // SQLITE_URI (":memory:" = no persistence)
+    double expiry_seconds = 7 * 86400.0;           // EXPIRY_DAYS
+    double cleanup_interval_seconds = 3600.0;      // CLEANUP_INTERVAL_HOURS
+    std::uint64_t max_document_code_points = 256 * 1024;  // MAX_DOCUMENT_SIZE_KB (Ki code points)
+    std::uint64_t max_message_bytes = 1024 * 1024;        // MAX_MESSAGE_SIZE_KB
+    double ws_read_timeout_seconds = 30 * 60.0;    // WS_READ_TIMEOUT_MINUTES (0 = none)
+    double ws_write_timeout_seconds = 10.0;        // WS_WRITE_TIMEOUT_SECONDS
+    double ws_heartbeat_seconds = 30.0;            // WS_HEARTBEAT_INTERVAL_SECONDS (0 = no pings)
+    std::uint64_t ws_send_queue_limit_bytes = 8192 * 1024;  // WS_SEND_QUEUE_LIMIT_KB
+    double rate_limit_per_second = 1000.0;         // RATE_LIMIT_MESSAGES_PER_SECOND
+    double rate_limit_burst = 2000.0;              // RATE_LIMIT_BURST
+    std::uint64_t snapshot_interval_ops = 500;     // SNAPSHOT_INTERVAL_OPS
+    std::uint64_t log_retention_ops = 10000;       // LOG_RETENTION_OPS
+    double shutdown_timeout_seconds = 10.0;        // SHUTDOWN_TIMEOUT_SECONDS
+    unsigned threads = 0;                          // THREADS (0 = hardware concurrency)
+    std::uint64_t max_memory_mb = 0;               // MAX_MEMORY_MB (reserved, not enforced)
+    std::string admin_token;                       // ADMIN_TOKEN (reserved)
+    std::string static_dir = "frontend/dist";      // STATIC_DIR
+    LogLevel log_level = LogLevel::info;           // LOG_LEVEL
+    LogFormat log_format = LogFormat::text;        // LOG_FORMAT
+
+    // True when SQLITE_URI asks for an in-memory database.
+    bool in_memory() const { return sqlite_path == ":memory:"; }
+};
+
+// Looks up one environment variable; nullopt when it is not set.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// Reads the process environment.
+std::optional<std::string> process_env(std::string_view name);
+
+// Parses every setting through `env`; an empty value counts as unset. On the first bad value
+// the error message starts with the variable's name ("PORT: ...").
+ot::Result<Config> parse_config(const EnvLookup& env);
+
+}  // namespace kolabpad::server

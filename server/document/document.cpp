@@ -1,0 +1,390 @@
+#include "document/document.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "kolabpad/ot/json.hpp"
+#include "kolabpad/ot/utf8.hpp"
+#include "log/log.hpp"
+
+namespace kolabpad::server::document {
+namespace {
+
+using Frame = std::shared_ptr<const std::string>;
+
+Frame frame(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+
+std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// A new access token: 24 URL-safe characters (144 random bits).
+std::string make_token() {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::random_device rd;
+    std::string t;
+    for (int i = 0; i < 24; ++i) t += alphabet[rd() % 64];
+    return t;
+}
+
+}  // namespace
+
+Document::Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation)
+    : id_(std::move(id)), limits_(limits), storage_(storage), generation_(generation) {}
+
+ot::Result<std::shared_ptr<Document>> Document::create(std::string id, const storage::DocumentRecord& rec,
+                                                       Limits limits, storage::Storage* storage,
+                                                       std::uint64_t generation) {
+    std::shared_ptr<Document> d(new Document(std::move(id), limits, storage, generation));
+    d->language_ = rec.language;
+    d->otp_ = rec.otp;
+    d->next_user_id_ = rec.next_user_id;
+    const bool from_zero = rec.ops.empty() ? rec.snapshot_revision == 0 : rec.ops.front().revision == 0;
+    // Keep in memory every stored operation: from 0 (a Rustpad client then gets History from 0) or
+    // from the earliest snapshot; text_ comes from the latest snapshot plus the operations after it.
+    if (from_zero) {
+        d->log_start_ = 0;
+    } else if (!rec.ops.empty() && rec.ops.front().revision <= rec.base_revision) {
+        d->log_start_ = rec.base_revision;
+        d->base_text_ = rec.base_text;
+    } else {
+        d->log_start_ = rec.snapshot_revision;
+        d->base_text_ = rec.snapshot_text;
+    }
+    d->text_ = rec.snapshot_text;
+    d->snapshot_revision_ = rec.snapshot_revision;
+    std::uint64_t expected = d->log_start_;
+    for (const storage::OpRecord& r : rec.ops) {
+        d->next_user_id_ = std::max(d->next_user_id_, r.author + 1);
+        if (r.revision < d->log_start_) continue;
+        if (r.revision != expected) {
+            return ot::Error{"document " + d->id_ + ": operation " + std::to_string(expected) + " is missing"};
+        }
+        auto op = ot::from_json(r.operation_json);
+        if (!op) return ot::Error{"document " + d->id_ + ": stored operation is invalid: " + op.error()};
+        if (r.revision >= rec.snapshot_revision) {
+            auto t = ot::apply(op.value(), d->text_);
+            if (!t) return ot::Error{"document " + d->id_ + ": stored operation does not apply: " + t.error()};
+            d->text_ = std::move(t).value();
+        }
+        d->entries_.push_back(protocol::history_entry(r.author, op.value(), r.client, r.seq));
+        d->ops_.push_back(std::move(op).value());
+        if (r.client && r.seq) d->dedup_[*r.client] = ClientSeq{*r.seq, r.revision};
+        ++expected;
+    }
+    if (expected < rec.snapshot_revision) {
+        return ot::Error{"document " + d->id_ + ": log ends before its snapshot"};
+    }
+    d->text_len_ = ot::utf8::count(d->text_);
+    d->sent_ = d->revision_locked();
+    return d;
+}
+
+ot::Result<std::uint64_t> Document::join(std::shared_ptr<Peer> peer, std::optional<std::uint64_t> resume) {
+    std::lock_guard lock(mu_);
+    if (broken_) return ot::Error{"storage_failure"};
+    if (evicted_) return ot::Error{"evicted"};
+    const std::uint64_t id = next_user_id_++;
+    peer->deliver(frame(protocol::identity(id)));
+    if (resume && *resume > sent_) return ot::Error{"bad_revision"};
+    std::uint64_t from = resume.value_or(0);
+    if (from < log_start_) {
+        peer->deliver(frame(protocol::snapshot(log_start_, base_text_)));
+        from = log_start_;
+    }
+    if (from < sent_) {
+        std::vector<const std::string*> list;
+        for (std::uint64_t r = from; r < sent_; ++r) list.push_back(&entries_[r - log_start_]);
+        peer->deliver(frame(protocol::history(from, list)));
+    }
+    if (language_) peer->deliver(frame(protocol::language(*language_)));
+    for (const auto& [uid, u] : users_) {
+        if (u.info) peer->deliver(frame(protocol::user_info(uid, u.info)));
+    }
+    for (const auto& [uid, u] : users_) {
+        if (u.cursor) peer->deliver(frame(protocol::user_cursor(uid, *u.cursor)));
+    }
+    users_[id] = User{std::move(peer), std::nullopt, std::nullopt};
+    return id;
+}
+
+void Document::leave(std::uint64_t user) {
+    std::lock_guard lock(mu_);
+    if (users_.erase(user) == 0) return;
+    broadcast_locked(frame(protocol::user_info(user, std::nullopt)));
+    if (users_.empty()) {
+        last_left_ = Clock::now();
+        save_snapshot_locked();
+    }
+}
+
+EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
+    std::lock_guard lock(mu_);
+    if (broken_) return {EditStatus::storage_failure, "the document could not be stored"};
+    const std::uint64_t revision = revision_locked();
+    if (e.revision > revision) {
+        return {EditStatus::bad_revision,
+                "revision " + std::to_string(e.revision) + " is ahead of the document (" + std::to_string(revision) + ")"};
+    }
+    if (e.revision < log_start_) {
+        return {EditStatus::bad_revision, "revision " + std::to_string(e.revision) +
+                                              " is older than the kept history; reconnect to resume"};
+    }
+    if (e.client && e.seq) {
+        auto it = dedup_.find(*e.client);
+        if (it != dedup_.end() && *e.seq <= it->second.seq) return {EditStatus::duplicate, ""};
+    }
+    const auto first = ops_.begin() + static_cast<std::ptrdiff_t>(e.revision - log_start_);
+    auto transformed = ot::transform_over(std::move(e.operation), std::span<const ot::Operation>(first, ops_.end()));
+    if (!transformed) return {EditStatus::bad_operation, transformed.error()};
+    ot::Operation op = std::move(transformed).value();
+    if (op.base_len() != text_len_) {
+        return {EditStatus::bad_operation, "operation applies to " + std::to_string(op.base_len()) +
+                                               " characters but the document has " + std::to_string(text_len_)};
+    }
+    if (op.target_len() > limits_.max_code_points) {
+        auto it = users_.find(user);
+        if (it != users_.end()) {
+            it->second.peer->deliver(frame(protocol::rejected(
+                e.seq, "document_too_large",
+                "the document would have " + std::to_string(op.target_len()) + " characters; the limit is " +
+                    std::to_string(limits_.max_code_points))));
+        }
+        return {EditStatus::rejected, "document_too_large"};
+    }
+    auto applied = ot::apply(op, text_);
+    if (!applied) return {EditStatus::bad_operation, applied.error()};
+    text_ = std::move(applied).value();
+    text_len_ = op.target_len();
+    for (auto& [uid, u] : users_) {
+        if (!u.cursor) continue;
+        for (auto& c : u.cursor->cursors) c = ot::transform_index(op, c);
+        for (auto& [a, b] : u.cursor->selections) {
+            a = ot::transform_index(op, a);
+            b = ot::transform_index(op, b);
+        }
+    }
+    storage::OpRecord rec;
+    rec.revision = revision;
+    rec.operation_json = ot::to_json(op);
+    rec.client = e.client;
+    rec.seq = e.seq;
+    rec.author = user;
+    rec.time_ms = now_ms();
+    entries_.push_back(protocol::history_entry(user, op, e.client, e.seq));
+    ops_.push_back(std::move(op));
+    if (e.client && e.seq) dedup_[*e.client] = ClientSeq{*e.seq, revision};
+    std::weak_ptr<Document> self = weak_from_this();
+    const std::uint64_t done_revision = revision + 1;
+    storage_->submit(storage::AppendOp{id_, std::move(rec)}, generation_, [self, done_revision](bool ok) {
+        if (auto d = self.lock()) d->on_committed(done_revision, ok);
+    });
+    if (revision_locked() - snapshot_revision_ >= limits_.snapshot_interval_ops) save_snapshot_locked();
+    return {EditStatus::applied, ""};
+}
+
+void Document::on_committed(std::uint64_t revision, bool ok) {
+    std::function<void()> notify;
+    {
+        std::lock_guard lock(mu_);
+        if (!ok) {
+            fail_storage_locked(notify);
+        } else if (!broken_ && revision > sent_) {
+            std::vector<const std::string*> list;
+            for (std::uint64_t r = sent_; r < revision; ++r) list.push_back(&entries_[r - log_start_]);
+            broadcast_locked(frame(protocol::history(sent_, list)));
+            sent_ = revision;
+            trim_locked(std::min(trim_target_, sent_));
+        }
+    }
+    if (notify) notify();
+}
+
+void Document::fail_storage_locked(std::function<void()>& notify) {
+    if (broken_) return;
+    broken_ = true;
+    log::error("document lost a write; closing its connections", {{"document", id_}});
+    auto err = frame(protocol::error("storage_failure", "the edit could not be stored; reconnect later"));
+    for (auto& [uid, u] : users_) {
+        u.peer->deliver(err);
+        u.peer->close(close_internal, "storage failure");
+    }
+    users_.clear();
+    notify = on_broken_;
+}
+
+void Document::set_language(std::uint64_t user, std::string language) {
+    std::lock_guard lock(mu_);
+    if (broken_) return;
+    language_ = std::move(language);
+    // Announced once stored, so it never overtakes the History of edits sent before it.
+    save_meta_locked({frame(protocol::language(*language_)), frame(protocol::language_by(user))});
+}
+
+void Document::set_user_info(std::uint64_t user, protocol::UserInfo info) {
+    std::lock_guard lock(mu_);
+    auto it = users_.find(user);
+    if (it == users_.end()) return;
+    it->second.info = info;
+    broadcast_locked(frame(protocol::user_info(user, info)));
+}
+
+void Document::set_cursor(std::uint64_t user, protocol::CursorData data) {
+    std::lock_guard lock(mu_);
+    auto it = users_.find(user);
+    if (it == users_.end()) return;
+    auto msg = frame(protocol::user_cursor(user, data));
+    it->second.cursor = std::move(data);
+    broadcast_locked(msg);
+}
+
+void Document::set_otp(std::uint64_t user, bool enable) {
+    std::lock_guard lock(mu_);
+    auto it = users_.find(user);
+    if (broken_ || it == users_.end()) return;
+    otp_ = enable ? std::optional<std::string>(make_token()) : std::nullopt;
+    const std::string name = it->second.info ? it->second.info->name : std::string();
+    save_meta_locked({frame(protocol::otp(otp_, user, name))});
+}
+
+void Document::save_meta_locked(std::vector<std::shared_ptr<const std::string>> announce) {
+    std::weak_ptr<Document> self = weak_from_this();
+    storage_->submit(storage::SaveMeta{id_, language_, otp_}, generation_, [self, a = std::move(announce)](bool ok) {
+        if (auto d = self.lock()) d->on_meta_committed(ok, a);
+    });
+}
+
+void Document::on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce) {
+    std::function<void()> notify;
+    {
+        std::lock_guard lock(mu_);
+        if (!ok) fail_storage_locked(notify);
+        else if (!broken_) {
+            for (const auto& f : announce) broadcast_locked(f);
+        }
+    }
+    if (notify) notify();
+}
+
+void Document::signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) {
+    std::lock_guard lock(mu_);
+    auto it = users_.find(to);
+    if (it != users_.end()) it->second.peer->deliver(frame(protocol::signal_from(from, data_json)));
+}
+
+void Document::save_snapshot() {
+    std::lock_guard lock(mu_);
+    save_snapshot_locked();
+}
+
+void Document::save_snapshot_locked() {
+    const std::uint64_t revision = revision_locked();
+    if (broken_ || revision == snapshot_revision_) return;
+    const std::uint64_t keep_from = revision > limits_.log_retention_ops ? revision - limits_.log_retention_ops : 0;
+    // Entries not yet broadcast stay in memory whatever the retention says; on_committed trims later.
+    trim_target_ = keep_from;
+    trim_locked(std::min(keep_from, sent_));
+    storage_->submit(storage::SaveSnapshot{id_, revision, text_, next_user_id_, log_start_, base_text_}, generation_,
+                     [self = weak_from_this()](bool ok) {
+                         if (ok) return;
+                         if (auto d = self.lock()) {
+                             std::function<void()> notify;
+                             {
+                                 std::lock_guard lock(d->mu_);
+                                 d->fail_storage_locked(notify);
+                             }
+                             if (notify) notify();
+                         }
+                     });
+    snapshot_revision_ = revision;
+}
+
+void Document::trim_locked(std::uint64_t new_start) {
+    if (new_start <= log_start_) return;
+    const auto n = static_cast<std::ptrdiff_t>(new_start - log_start_);
+    ot::Operation dropped = ops_.front();
+    for (auto it = ops_.begin() + 1; it != ops_.begin() + n; ++it) {
+        auto c = ot::compose(dropped, *it);
+        if (!c) {
+            log::error("cannot compose the trimmed log", {{"document", id_}, {"error", c.error()}});
+            return;
+        }
+        dropped = std::move(c).value();
+    }
+    auto base = ot::apply(dropped, base_text_);
+    if (!base) {
+        log::error("cannot apply the trimmed log", {{"document", id_}, {"error", base.error()}});
+        return;
+    }
+    base_text_ = std::move(base).value();
+    ops_.erase(ops_.begin(), ops_.begin() + n);
+    entries_.erase(entries_.begin(), entries_.begin() + n);
+    log_start_ = new_start;
+    std::erase_if(dedup_, [&](const auto& kv) { return kv.second.revision < new_start; });
+}
+
+void Document::close_all(std::uint16_t code, std::string_view reason) {
+    std::lock_guard lock(mu_);
+    for (auto& [uid, u] : users_) u.peer->close(code, reason);
+    users_.clear();
+    last_left_ = Clock::now();
+}
+
+void Document::set_on_broken(std::function<void()> f) {
+    std::lock_guard lock(mu_);
+    on_broken_ = std::move(f);
+}
+
+void Document::broadcast_locked(const std::shared_ptr<const std::string>& f) {
+    for (auto& [uid, u] : users_) u.peer->deliver(f);
+}
+
+std::string Document::text() const {
+    std::lock_guard lock(mu_);
+    return text_;
+}
+
+std::uint64_t Document::revision() const {
+    std::lock_guard lock(mu_);
+    return revision_locked();
+}
+
+std::uint64_t Document::acknowledged_revision() const {
+    std::lock_guard lock(mu_);
+    return sent_;
+}
+
+std::uint64_t Document::log_start() const {
+    std::lock_guard lock(mu_);
+    return log_start_;
+}
+
+std::optional<std::string> Document::otp() const {
+    std::lock_guard lock(mu_);
+    return otp_;
+}
+
+std::size_t Document::connections() const {
+    std::lock_guard lock(mu_);
+    return users_.size();
+}
+
+bool Document::evictable(Clock::time_point cutoff) const {
+    std::lock_guard lock(mu_);
+    return users_.empty() && sent_ == revision_locked() && last_left_ <= cutoff;
+}
+
+bool Document::try_evict(Clock::time_point cutoff) {
+    std::lock_guard lock(mu_);
+    if (evicted_ || !users_.empty() || sent_ != revision_locked() || last_left_ > cutoff) return false;
+    evicted_ = true;
+    return true;
+}
+
+bool Document::broken() const {
+    std::lock_guard lock(mu_);
+    return broken_;
+}
+
+}  // namespace kolabpad::server::document

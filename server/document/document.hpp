@@ -1,0 +1,151 @@
+#pragma once
+// Document: one collaborative text, the one place its edits are sequenced. Its state sits behind one
+// mutex; it talks to connections only through Peer and to storage only through Storage.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "document/peer.hpp"
+#include "kolabpad/ot/operation.hpp"
+#include "kolabpad/ot/result.hpp"
+#include "protocol/messages.hpp"
+#include "storage/storage.hpp"
+
+namespace kolabpad::server::document {
+
+// WebSocket close codes the document asks for.
+inline constexpr std::uint16_t close_policy = 1008;
+inline constexpr std::uint16_t close_going_away = 1001;
+inline constexpr std::uint16_t close_internal = 1011;
+
+// The document's limits (from Config).
+struct Limits {
+    std::uint64_t max_code_points = 256 * 1024;
+    std::uint64_t snapshot_interval_ops = 500;
+    std::uint64_t log_retention_ops = 10000;
+};
+
+// What became of an Edit.
+enum class EditStatus { applied, duplicate, rejected, bad_revision, bad_operation, storage_failure };
+
+// The outcome of edit(): status plus a human-readable message for the failures.
+struct EditResult {
+    EditStatus status;
+    std::string message;
+};
+
+// A document in memory.
+class Document : public std::enable_shared_from_this<Document> {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Builds a document from its stored record; fails when the record is corrupt.
+    static ot::Result<std::shared_ptr<Document>> create(std::string id, const storage::DocumentRecord& record,
+                                                        Limits limits, storage::Storage* storage,
+                                                        std::uint64_t generation);
+
+    // Registers `peer` as a new user and queues on it Identity, History/Snapshot, Language, UserInfo and
+    // UserCursor (PROTOCOL.md connect sequence). Fails (bad_revision / storage_failure) without registering.
+    ot::Result<std::uint64_t> join(std::shared_ptr<Peer> peer, std::optional<std::uint64_t> resume);
+    // Removes a user and tells the others (UserInfo null); the last one out triggers a snapshot.
+    void leave(std::uint64_t user);
+
+    // Sequences an edit: check revision, de-duplicate, transform over newer history, check limits,
+    // apply, move cursors, append, queue for storage. Broadcast happens once storage committed.
+    // A rejected edit has already been answered with Rejected on the user's peer.
+    EditResult edit(std::uint64_t user, protocol::Edit edit);
+    // Sets the language and broadcasts Language + LanguageBy once stored.
+    void set_language(std::uint64_t user, std::string language);
+    // Sets a user's name and hue and broadcasts UserInfo.
+    void set_user_info(std::uint64_t user, protocol::UserInfo info);
+    // Sets a user's cursors and broadcasts UserCursor.
+    void set_cursor(std::uint64_t user, protocol::CursorData data);
+    // Creates (true) or removes (false) the access token; OTP is broadcast once it is stored.
+    void set_otp(std::uint64_t user, bool enable);
+    // Relays a Signal payload to user `to` if connected (else drops it).
+    void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json);
+
+    // Queues a snapshot if the text changed since the last one.
+    void save_snapshot();
+    // Closes every connection with `code` (for shutdown) and forgets the users.
+    void close_all(std::uint16_t code, std::string_view reason);
+    // Called once if storage loses one of this document's writes; the registry then drops it.
+    void set_on_broken(std::function<void()> f);
+
+    // The current text (including edits not yet acknowledged).
+    std::string text() const;
+    // Number of operations in the log.
+    std::uint64_t revision() const;
+    // Number of operations committed and broadcast.
+    std::uint64_t acknowledged_revision() const;
+    // First revision still kept in memory (earlier ones are summarized by a Snapshot).
+    std::uint64_t log_start() const;
+    // The access token, if protected.
+    std::optional<std::string> otp() const;
+    // Connected users.
+    std::size_t connections() const;
+    // True when nobody is connected, every edit is committed and the last user left before `cutoff`.
+    bool evictable(Clock::time_point cutoff) const;
+    // If evictable(cutoff), marks the document evicted (join then fails with "evicted") and returns true.
+    bool try_evict(Clock::time_point cutoff);
+    // True after a storage failure lost one of its writes.
+    bool broken() const;
+    // The document's id.
+    const std::string& id() const { return id_; }
+
+private:
+    struct User {
+        std::shared_ptr<Peer> peer;
+        std::optional<protocol::UserInfo> info;
+        std::optional<protocol::CursorData> cursor;
+    };
+    struct ClientSeq {
+        std::uint64_t seq;
+        std::uint64_t revision;
+    };
+
+    Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation);
+    void broadcast_locked(const std::shared_ptr<const std::string>& frame);
+    void on_committed(std::uint64_t revision, bool ok);
+    void on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce);
+    void fail_storage_locked(std::function<void()>& notify);
+    void save_snapshot_locked();
+    void trim_locked(std::uint64_t new_start);
+    std::uint64_t revision_locked() const { return log_start_ + ops_.size(); }
+    void save_meta_locked(std::vector<std::shared_ptr<const std::string>> announce);
+
+    const std::string id_;
+    const Limits limits_;
+    storage::Storage* const storage_;
+    const std::uint64_t generation_;
+
+    mutable std::mutex mu_;
+    std::string text_;
+    std::uint64_t text_len_ = 0;
+    std::string base_text_;          // the text at log_start_
+    std::uint64_t log_start_ = 0;
+    std::vector<ot::Operation> ops_;  // operations log_start_ .. revision
+    std::vector<std::string> entries_;  // their History entries, serialized once
+    std::uint64_t sent_ = 0;            // operations committed and broadcast
+    std::uint64_t snapshot_revision_ = 0;
+    std::uint64_t trim_target_ = 0;     // where the in-memory log may start once broadcast caught up
+    std::optional<std::string> language_;
+    std::optional<std::string> otp_;
+    std::map<std::uint64_t, User> users_;
+    std::unordered_map<std::string, ClientSeq> dedup_;
+    std::uint64_t next_user_id_ = 0;
+    bool broken_ = false;
+    bool evicted_ = false;
+    Clock::time_point last_left_ = Clock::now();
+    std::function<void()> on_broken_;
+};
+
+}  // namespace kolabpad::server::document

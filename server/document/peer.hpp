@@ -1,0 +1,22 @@
+#pragma once
+// Peer: a connection as a document sees it. The document queues frames on it and may ask it to
+// close; it never sees a socket.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace kolabpad::server::document {
+
+// One connected client. Both calls are non-blocking and may be made under a document's lock.
+class Peer {
+public:
+    virtual ~Peer() = default;
+    // Queues one text frame; frames are written in the order they were queued.
+    virtual void deliver(std::shared_ptr<const std::string> frame) = 0;
+    // Closes the connection with `code` after the frames already queued.
+    virtual void close(std::uint16_t code, std::string_view reason) = 0;
+};
+
+}  // namespace kolabpad::server::document

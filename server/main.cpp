@@ -1,0 +1,31 @@
+// kolabpad-server: reads the configuration from the environment, opens storage and serves.
+#include <cstdio>
+
+#include "config/config.hpp"
+#include "document/registry.hpp"
+#include "log/log.hpp"
+#include "net/server.hpp"
+#include "storage/sqlite_storage.hpp"
+
+int main() {
+    using namespace kolabpad::server;
+    auto config = parse_config(process_env);
+    if (!config) {
+        std::fprintf(stderr, "kolabpad-server: invalid configuration: %s\n", config.error().c_str());
+        return 2;
+    }
+    const Config& c = config.value();
+    log::configure(c.log_level, c.log_format);
+    if (c.max_memory_mb) log::warn("MAX_MEMORY_MB is not enforced yet; ignoring it");
+
+    auto storage = storage::SqliteStorage::open(c.sqlite_path);
+    if (!storage) {
+        log::error("cannot open storage", {{"error", storage.error()}});
+        return 1;
+    }
+    document::Registry registry(*storage.value(),
+                                document::Limits{c.max_document_code_points, c.snapshot_interval_ops, c.log_retention_ops});
+    const int code = net::run_server(c, registry, *storage.value());
+    storage.value()->close();
+    return code;
+}

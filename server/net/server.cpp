@@ -1,0 +1,134 @@
+#include "net/server.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "log/log.hpp"
+#include "net/beast.hpp"
+#include "net/context.hpp"
+#include "net/http_session.hpp"
+
+namespace kolabpad::server::net {
+namespace {
+
+using Seconds = std::chrono::duration<double>;
+
+std::chrono::steady_clock::duration to_duration(double s) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(s));
+}
+
+class Listener : public std::enable_shared_from_this<Listener> {
+public:
+    Listener(asio::io_context& ioc, tcp::acceptor acceptor, Context& ctx)
+        : ioc_(ioc), acceptor_(std::move(acceptor)), ctx_(ctx) {}
+
+    void accept() {
+        acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+            if (!ec) {
+                beast::error_code ignored;
+                s.set_option(tcp::no_delay(true), ignored);  // frames go out at once, not after a delayed ACK
+                start_http(std::move(s), self->ctx_);
+            }
+            else log::warn("accept failed", {{"error", ec.message()}});
+            self->accept();
+        });
+    }
+
+    void stop() {
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+    }
+
+private:
+    asio::io_context& ioc_;
+    tcp::acceptor acceptor_;
+    Context& ctx_;
+};
+
+// Runs eviction every CLEANUP_INTERVAL_HOURS.
+void schedule_cleanup(asio::steady_timer& timer, Context& ctx) {
+    timer.expires_after(to_duration(ctx.config.cleanup_interval_seconds));
+    timer.async_wait([&timer, &ctx](beast::error_code ec) {
+        if (ec || ctx.shutting_down) return;
+        const std::size_t n = ctx.registry.evict_idle(Seconds(ctx.config.expiry_seconds));
+        if (n) log::info("evicted idle documents", {{"count", std::to_string(n)}});
+        schedule_cleanup(timer, ctx);
+    });
+}
+
+}  // namespace
+
+int run_server(const Config& config, document::Registry& registry, storage::Storage& storage) {
+    Context ctx{config, registry, storage};
+    ctx.start_time = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    asio::io_context ioc(static_cast<int>(threads));
+
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(config.host, ec);
+    if (ec) {
+        std::fprintf(stderr, "HOST: cannot use \"%s\": %s\n", config.host.c_str(), ec.message().c_str());
+        return 2;
+    }
+    tcp::acceptor acceptor(ioc);
+    const tcp::endpoint endpoint(address, config.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        log::error("cannot listen", {{"host", config.host}, {"port", std::to_string(config.port)}, {"error", ec.message()}});
+        return 1;
+    }
+    const auto port = acceptor.local_endpoint().port();
+    auto listener = std::make_shared<Listener>(ioc, std::move(acceptor), ctx);
+    listener->accept();
+
+    asio::steady_timer cleanup(ioc);
+    schedule_cleanup(cleanup, ctx);
+
+    asio::steady_timer drain(ioc);
+    const auto deadline = std::chrono::steady_clock::now() + to_duration(config.shutdown_timeout_seconds * 0.8);
+    std::function<void()> wait_drained = [&] {
+        if (ctx.websockets.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+            ioc.stop();
+            return;
+        }
+        drain.expires_after(std::chrono::milliseconds(20));
+        drain.async_wait([&](beast::error_code) { wait_drained(); });
+    };
+
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](beast::error_code e, int sig) {
+        if (e) return;
+        log::info("shutting down", {{"signal", std::to_string(sig)}});
+        ctx.shutting_down = true;
+        listener->stop();
+        cleanup.cancel();
+        // Whatever happens below, the process ends within SHUTDOWN_TIMEOUT_SECONDS.
+        std::thread([limit = config.shutdown_timeout_seconds] {
+            std::this_thread::sleep_for(to_duration(limit));
+            log::error("shutdown timed out; exiting");
+            std::_Exit(1);
+        }).detach();
+        registry.shutdown();
+        wait_drained();
+    });
+
+    log::info("listening on http://" + config.host + ":" + std::to_string(port),
+              {{"threads", std::to_string(threads)}, {"storage", config.in_memory() ? ":memory:" : config.sqlite_path}});
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool) t.join();
+    storage.flush();
+    log::info("stopped");
+    return 0;
+}
+
+}  // namespace kolabpad::server::net

@@ -1,0 +1,14 @@
+#pragma once
+// Server: the network side of Kolabpad. Listens, serves HTTP and WebSockets on a thread pool,
+// evicts idle documents on a timer and shuts down gracefully on SIGINT/SIGTERM.
+
+#include "config/config.hpp"
+#include "document/registry.hpp"
+#include "storage/storage.hpp"
+
+namespace kolabpad::server::net {
+
+// Runs the server until SIGINT/SIGTERM; returns the process exit code (2 for an unusable HOST, 1 when it cannot listen).
+int run_server(const Config& config, document::Registry& registry, storage::Storage& storage);
+
+}  // namespace kolabpad::server::net

@@ -1,0 +1,370 @@
+#include "net/websocket_session.hpp"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+
+#include "document/peer.hpp"
+#include "kolabpad/ot/utf8.hpp"
+#include "net/scanned_stream.hpp"
+#include "log/log.hpp"
+#include "protocol/messages.hpp"
+
+namespace kolabpad::server::net {
+namespace {
+
+using Frame = std::shared_ptr<const std::string>;
+using Seconds = std::chrono::duration<double>;
+
+constexpr std::uint16_t close_normal_going_away = 1001;
+constexpr std::uint16_t close_unsupported = 1003;
+constexpr std::uint16_t close_bad_data = 1007;
+constexpr std::uint16_t close_policy = 1008;
+constexpr std::uint16_t close_too_big = 1009;
+constexpr std::uint16_t close_internal = 1011;
+constexpr std::uint16_t close_try_later = 1013;
+constexpr std::size_t read_chunk = 64 * 1024;
+// Queued storage writes beyond which sessions pause reading.
+constexpr std::uint64_t max_pending_writes = 50000;
+
+std::chrono::steady_clock::duration to_duration(double seconds) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(seconds));
+}
+
+// One WebSocket connection. All of its own state lives on its strand; deliver() and close() may be
+// called from any thread and hop onto the strand.
+class Session final : public document::Peer, public std::enable_shared_from_this<Session> {
+public:
+    Session(beast::tcp_stream stream, Context& ctx, std::string id, std::optional<std::uint64_t> resume)
+        : ws_(ScannedStream(std::move(stream))),
+          ctx_(ctx),
+          id_(std::move(id)),
+          resume_(resume),
+          read_timer_(ws_.get_executor()),
+          pause_timer_(ws_.get_executor()),
+          write_timer_(ws_.get_executor()),
+          tokens_(ctx.config.rate_limit_burst),
+          refilled_(std::chrono::steady_clock::now()) {
+        ++ctx_.websockets;
+    }
+    ~Session() override { --ctx_.websockets; }
+
+    void run(Request req) {
+        websocket::stream_base::timeout t{};
+        t.handshake_timeout = std::chrono::seconds(10);
+        const double hb = ctx_.config.ws_heartbeat_seconds;
+        // Beast pings after half the idle time and drops the connection after the whole of it.
+        t.idle_timeout = hb > 0 ? to_duration(2 * hb) : websocket::stream_base::none();
+        t.keep_alive_pings = hb > 0;
+        ws_.set_option(t);
+        ws_.read_message_max(0);  // limits are checked here so that the client gets an Error first
+        ws_.next_layer().scanner().on_data_header = [this](std::uint64_t len) {
+            // Refuse an oversized frame at its header, before any of its payload is buffered.
+            if (len > ctx_.config.max_message_bytes && !stopped_reading_) {
+                asio::post(ws_.get_executor(), [self = shared_from_this()] { self->too_large(); });
+            }
+        };
+        // Any frame from the client, pongs included, shows it is there.
+        ws_.control_callback([this](websocket::frame_type, beast::string_view) { arm_read_timer(); });
+        ws_.set_option(websocket::stream_base::decorator(
+            [](websocket::response_type& res) { res.set(http::field::server, "kolabpad"); }));
+        beast::get_lowest_layer(ws_).expires_never();
+        ws_.async_accept(req, beast::bind_front_handler(&Session::on_accept, shared_from_this()));
+    }
+
+    void deliver(Frame frame) override {
+        const std::uint64_t total = queued_bytes_.fetch_add(frame->size()) + frame->size();
+        if (total > ctx_.config.ws_send_queue_limit_bytes) {
+            queued_bytes_.fetch_sub(frame->size());
+            if (!overflowed_.exchange(true)) {
+                asio::post(ws_.get_executor(), [self = shared_from_this()] { self->on_overflow(); });
+            }
+            return;
+        }
+        asio::post(ws_.get_executor(), [self = shared_from_this(), frame] { self->enqueue(frame); });
+    }
+
+    void close(std::uint16_t code, std::string_view reason) override {
+        asio::post(ws_.get_executor(),
+                   [self = shared_from_this(), code, r = std::string(reason)] { self->close_after_queue(code, r); });
+    }
+
+private:
+    void on_accept(beast::error_code ec) {
+        if (ec) {
+            log::debug("websocket accept failed", {{"error", ec.message()}});
+            return;
+        }
+        if (ctx_.shutting_down) {
+            close_after_queue(close_normal_going_away, "server shutting down");
+            start_read();
+            return;
+        }
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            auto doc = ctx_.registry.get(id_);
+            if (!doc) {
+                fail("storage_failure", "the document could not be loaded", close_internal);
+                return;
+            }
+            auto joined = doc.value()->join(shared_from_this(), resume_);
+            if (joined) {
+                doc_ = doc.value();
+                user_ = joined.value();
+                log::debug("user joined", {{"document", id_}, {"user", std::to_string(user_)}});
+                break;
+            }
+            if (joined.error() == "bad_revision") {
+                fail("bad_revision", "the requested revision is ahead of the document", close_policy);
+                return;
+            }
+            if (joined.error() == "storage_failure") {
+                fail("storage_failure", "the document could not be stored", close_internal);
+                return;
+            }
+            // "evicted": the registry dropped it between get() and join(); load it again.
+        }
+        if (!doc_) {
+            fail("storage_failure", "the document could not be loaded", close_internal);
+            return;
+        }
+        arm_read_timer();
+        start_read();
+    }
+
+    void start_read() {
+        ws_.async_read_some(buffer_, read_chunk, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec) {
+            finish();
+            return;
+        }
+        if (stopped_reading_) return;
+        if (buffer_.size() > ctx_.config.max_message_bytes) {
+            too_large();
+            return;
+        }
+        if (!ws_.is_message_done()) {
+            start_read();
+            return;
+        }
+        // Every frame reaches Beast as binary (see FrameScanner); the scanner knows what it was.
+        if (!ws_.next_layer().scanner().take_message_kind_is_text()) {
+            fail("bad_message", "binary frames are not accepted", close_unsupported);
+            return;
+        }
+        const std::string text = beast::buffers_to_string(buffer_.data());
+        buffer_.consume(buffer_.size());
+        if (!ot::utf8::is_valid(text)) {
+            fail("bad_message", "the text frame is not valid UTF-8", close_bad_data);
+            return;
+        }
+        arm_read_timer();
+        if (!take_token()) {
+            fail("rate_limited", "too many messages", close_policy);
+            return;
+        }
+        ++ctx_.messages;
+        ctx_.bytes_received += text.size();
+        const auto started = std::chrono::steady_clock::now();
+        handle(text);
+        ctx_.message_latency.observe(std::chrono::steady_clock::now() - started);
+        if (!stopped_reading_) read_when_storage_keeps_up();
+    }
+
+    // Backpressure: while storage is far behind, stop reading (TCP then slows the client down),
+    // so the writer's queue stays bounded.
+    void read_when_storage_keeps_up() {
+        if (ctx_.storage.pending_writes() <= max_pending_writes) {
+            start_read();
+            return;
+        }
+        pause_timer_.expires_after(std::chrono::milliseconds(5));
+        pause_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec && !self->stopped_reading_) self->read_when_storage_keeps_up();
+        });
+    }
+
+    void too_large() {
+        if (stopped_reading_) return;
+        fail("message_too_large",
+             "a message is larger than " + std::to_string(ctx_.config.max_message_bytes) + " bytes", close_too_big);
+    }
+
+    bool take_token() {
+        const auto now = std::chrono::steady_clock::now();
+        tokens_ = std::min(ctx_.config.rate_limit_burst,
+                           tokens_ + Seconds(now - refilled_).count() * ctx_.config.rate_limit_per_second);
+        refilled_ = now;
+        if (tokens_ < 1) return false;
+        tokens_ -= 1;
+        return true;
+    }
+
+    void handle(const std::string& text) {
+        auto msg = protocol::parse_client_message(text);
+        if (!msg) {
+            fail("bad_message", msg.error(), close_bad_data);
+            return;
+        }
+        if (!doc_) return;  // closing, or before the join finished
+        std::visit([this](auto& m) { dispatch(m); }, msg.value());
+    }
+
+    void dispatch(protocol::Edit& e) {
+        using document::EditStatus;
+        auto r = doc_->edit(user_, std::move(e));
+        switch (r.status) {
+            case EditStatus::applied: ++ctx_.edits; break;
+            case EditStatus::duplicate: break;
+            case EditStatus::rejected: ++ctx_.rejected; break;
+            case EditStatus::bad_revision: fail("bad_revision", r.message, close_policy); break;
+            case EditStatus::bad_operation: fail("bad_operation", r.message, close_policy); break;
+            case EditStatus::storage_failure: fail("storage_failure", r.message, close_internal); break;
+        }
+    }
+    void dispatch(protocol::SetLanguage& m) { doc_->set_language(user_, std::move(m.language)); }
+    void dispatch(protocol::ClientInfo& m) { doc_->set_user_info(user_, std::move(m.info)); }
+    void dispatch(protocol::Cursor& m) { doc_->set_cursor(user_, std::move(m.data)); }
+    void dispatch(protocol::SetOtp& m) { doc_->set_otp(user_, m.enable); }
+    void dispatch(protocol::SignalTo& m) { doc_->signal(user_, m.to, m.data_json); }
+
+    // Sends Error{code, message}, stops reading and closes with `close_code` once it is written.
+    void fail(std::string_view code, const std::string& message, std::uint16_t close_code) {
+        if (code != "storage_failure") ++ctx_.protocol_errors;
+        log::info("closing connection", {{"document", id_}, {"code", std::string(code)}, {"reason", message}});
+        stopped_reading_ = true;
+        // Through the strand's queue, so that frames the document already queued (Identity) go first.
+        deliver(std::make_shared<const std::string>(protocol::error(code, message)));
+        close(close_code, code);
+    }
+
+    void on_overflow() {
+        log::info("send queue limit exceeded; closing", {{"document", id_}, {"user", std::to_string(user_)}, {"queued_frames", std::to_string(queue_.size())}, {"queued_bytes", std::to_string(queued_bytes_.load())}});
+        ++ctx_.slow_closed;
+        // Drop what is not being written yet; the client reconnects and resumes from its revision.
+        while (queue_.size() > (writing_ ? 1u : 0u)) {
+            queued_bytes_ -= queue_.back()->size();
+            queue_.pop_back();
+        }
+        stopped_reading_ = true;
+        close_after_queue(close_try_later, "send queue limit exceeded");
+    }
+
+    void enqueue(Frame f) {
+        if (close_requested_ || overflowed_) {
+            queued_bytes_ -= f->size();
+            return;
+        }
+        queue_.push_back(std::move(f));
+        if (!writing_) write_next();
+    }
+
+    void write_next() {
+        writing_ = true;
+        ws_.text(true);
+        write_timer_.expires_after(to_duration(ctx_.config.ws_write_timeout_seconds));
+        write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec) return;
+            log::info("write timeout; dropping connection", {{"document", self->id_}});
+            beast::get_lowest_layer(self->ws_).close();
+        });
+        ws_.async_write(asio::buffer(*queue_.front()), beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    }
+
+    void on_write(beast::error_code ec, std::size_t) {
+        write_timer_.cancel();
+        queued_bytes_ -= queue_.front()->size();
+        queue_.pop_front();
+        writing_ = false;
+        if (ec) {
+            beast::get_lowest_layer(ws_).close();
+            return;
+        }
+        if (!queue_.empty()) write_next();
+        else if (close_requested_ && !close_started_) start_close();
+    }
+
+    void close_after_queue(std::uint16_t code, std::string reason) {
+        if (close_requested_) return;
+        close_requested_ = true;
+        leave_document();  // the others learn at once that this user is gone
+        close_code_ = code;
+        close_reason_ = std::move(reason);
+        if (!writing_ && queue_.empty()) start_close();
+    }
+
+    void start_close() {
+        close_started_ = true;
+        write_timer_.expires_after(to_duration(ctx_.config.ws_write_timeout_seconds));
+        write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec) beast::get_lowest_layer(self->ws_).close();
+        });
+        websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
+        ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {
+            self->write_timer_.cancel();
+            self->finish();
+        });
+    }
+
+    void arm_read_timer() {
+        const double limit = ctx_.config.ws_read_timeout_seconds;
+        if (limit <= 0) return;
+        read_timer_.expires_after(to_duration(limit));
+        read_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || self->close_requested_) return;
+            log::debug("read timeout", {{"document", self->id_}});
+            self->stopped_reading_ = true;
+            self->close_after_queue(close_normal_going_away, "read timeout");
+        });
+    }
+
+    // Leaves the document once; the session is freed when its last handler returns.
+    void finish() {
+        if (finished_) return;
+        finished_ = true;
+        read_timer_.cancel();
+        pause_timer_.cancel();
+        leave_document();
+    }
+
+    void leave_document() {
+        if (doc_) {
+            doc_->leave(user_);
+            doc_.reset();
+        }
+    }
+
+    websocket::stream<ScannedStream> ws_;
+    Context& ctx_;
+    const std::string id_;
+    const std::optional<std::uint64_t> resume_;
+    std::shared_ptr<document::Document> doc_;
+    std::uint64_t user_ = 0;
+    beast::flat_buffer buffer_;
+    std::deque<Frame> queue_;
+    std::atomic<std::uint64_t> queued_bytes_{0};
+    std::atomic<bool> overflowed_{false};
+    bool writing_ = false;
+    bool stopped_reading_ = false;
+    bool close_requested_ = false;
+    bool close_started_ = false;
+    bool finished_ = false;
+    std::uint16_t close_code_ = 1000;
+    std::string close_reason_;
+    asio::steady_timer read_timer_;
+    asio::steady_timer pause_timer_;  // backpressure: retry reading once storage caught up
+    asio::steady_timer write_timer_;
+    double tokens_;
+    std::chrono::steady_clock::time_point refilled_;
+};
+
+}  // namespace
+
+void start_websocket(beast::tcp_stream stream, Request req, Context& ctx, std::string document_id,
+                     std::optional<std::uint64_t> resume) {
+    std::make_shared<Session>(std::move(stream), ctx, std::move(document_id), resume)->run(std::move(req));
+}
+
+}  // namespace kolabpad::server::net

@@ -1,0 +1,17 @@
+#pragma once
+// The WebSocket side of /api/socket/{id}: one session per connection, bridging frames to a Document.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "net/beast.hpp"
+#include "net/context.hpp"
+
+namespace kolabpad::server::net {
+
+// Completes the upgrade of `req` (already validated: id and access) and runs the session.
+void start_websocket(beast::tcp_stream stream, Request req, Context& ctx, std::string document_id,
+                     std::optional<std::uint64_t> resume);
+
+}  // namespace kolabpad::server::net

@@ -1,0 +1,258 @@
+#include "protocol/messages.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "kolabpad/ot/json.hpp"
+#include "kolabpad/ot/utf8.hpp"
+
+namespace kolabpad::server::protocol {
+namespace {
+
+using nlohmann::json;
+using ot::Error;
+
+bool is_uint(const json& j) { return j.is_number_unsigned(); }
+
+// A string of at most max_name_chars code points, or an error naming `what`.
+ot::Result<std::string> short_string(const json& j, const char* what) {
+    if (!j.is_string()) return Error{std::string(what) + " must be a string"};
+    std::string s = j.get<std::string>();
+    if (ot::utf8::count(s) > max_name_chars) {
+        return Error{std::string(what) + " is longer than " + std::to_string(max_name_chars) + " characters"};
+    }
+    return s;
+}
+
+ot::Result<ClientMessage> parse_edit(const json& v) {
+    if (!v.is_object()) return Error{"Edit must be an object"};
+    auto rev = v.find("revision");
+    auto op = v.find("operation");
+    if (rev == v.end() || !is_uint(*rev)) return Error{"Edit.revision must be a non-negative integer"};
+    if (op == v.end() || !op->is_array()) return Error{"Edit.operation must be an array"};
+    Edit e;
+    e.revision = rev->get<std::uint64_t>();
+    auto parsed = ot::from_json(op->dump());
+    if (!parsed) return Error{"Edit.operation: " + parsed.error()};
+    e.operation = std::move(parsed).value();
+    if (auto c = v.find("client"); c != v.end() && !c->is_null()) {
+        auto s = short_string(*c, "Edit.client");
+        if (!s) return Error{s.error()};
+        e.client = std::move(s).value();
+    }
+    if (auto q = v.find("seq"); q != v.end() && !q->is_null()) {
+        if (!is_uint(*q)) return Error{"Edit.seq must be a non-negative integer"};
+        e.seq = q->get<std::uint64_t>();
+    }
+    return ClientMessage{std::move(e)};
+}
+
+ot::Result<ClientMessage> parse_client_info(const json& v) {
+    if (!v.is_object()) return Error{"ClientInfo must be an object"};
+    auto name = v.find("name");
+    auto hue = v.find("hue");
+    if (name == v.end()) return Error{"ClientInfo.name is missing"};
+    auto s = short_string(*name, "ClientInfo.name");
+    if (!s) return Error{s.error()};
+    if (hue == v.end() || !is_uint(*hue) || hue->get<std::uint64_t>() > 359) {
+        return Error{"ClientInfo.hue must be an integer from 0 to 359"};
+    }
+    return ClientMessage{ClientInfo{UserInfo{std::move(s).value(), hue->get<std::uint32_t>()}}};
+}
+
+ot::Result<ClientMessage> parse_cursor(const json& v) {
+    if (!v.is_object()) return Error{"CursorData must be an object"};
+    auto cs = v.find("cursors");
+    auto ss = v.find("selections");
+    if (cs == v.end() || !cs->is_array()) return Error{"CursorData.cursors must be an array"};
+    if (ss == v.end() || !ss->is_array()) return Error{"CursorData.selections must be an array"};
+    if (cs->size() > max_cursors || ss->size() > max_cursors) return Error{"CursorData has too many cursors"};
+    CursorData d;
+    for (const json& c : *cs) {
+        if (!is_uint(c)) return Error{"CursorData.cursors must hold non-negative integers"};
+        d.cursors.push_back(c.get<std::uint64_t>());
+    }
+    for (const json& s : *ss) {
+        if (!s.is_array() || s.size() != 2 || !is_uint(s[0]) || !is_uint(s[1])) {
+            return Error{"CursorData.selections must hold pairs of non-negative integers"};
+        }
+        d.selections.emplace_back(s[0].get<std::uint64_t>(), s[1].get<std::uint64_t>());
+    }
+    return ClientMessage{Cursor{std::move(d)}};
+}
+
+ot::Result<ClientMessage> parse_signal(const json& v) {
+    if (!v.is_object()) return Error{"Signal must be an object"};
+    auto to = v.find("to");
+    auto data = v.find("data");
+    if (to == v.end() || !is_uint(*to)) return Error{"Signal.to must be a non-negative integer"};
+    if (data == v.end()) return Error{"Signal.data is missing"};
+    std::string dumped = data->dump();
+    if (dumped.size() > max_signal_bytes) return Error{"Signal.data is larger than 16 KiB"};
+    return ClientMessage{SignalTo{to->get<std::uint64_t>(), std::move(dumped)}};
+}
+
+void append_uint(std::string& out, std::uint64_t n) { out += std::to_string(n); }
+
+}  // namespace
+
+ot::Result<ClientMessage> parse_client_message(std::string_view frame) {
+    // nlohmann rejects invalid UTF-8 and lone surrogate escapes while parsing.
+    json j = json::parse(frame.begin(), frame.end(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return Error{"not valid JSON"};
+    if (!j.is_object() || j.size() != 1) return Error{"expected an object with exactly one key"};
+    const std::string& name = j.begin().key();
+    const json& v = j.begin().value();
+    if (name == "Edit") return parse_edit(v);
+    if (name == "SetLanguage") {
+        auto s = short_string(v, "SetLanguage");
+        if (!s) return Error{s.error()};
+        for (unsigned char c : s.value()) {
+            if (c < 0x20 || c == 0x7f) return Error{"SetLanguage must not contain control characters"};
+        }
+        return ClientMessage{SetLanguage{std::move(s).value()}};
+    }
+    if (name == "ClientInfo") return parse_client_info(v);
+    if (name == "CursorData") return parse_cursor(v);
+    if (name == "SetOTP") {
+        if (!v.is_boolean()) return Error{"SetOTP must be true or false"};
+        return ClientMessage{SetOtp{v.get<bool>()}};
+    }
+    if (name == "Signal") return parse_signal(v);
+    return Error{"unknown message"};
+}
+
+std::string identity(std::uint64_t id) { return "{\"Identity\":" + std::to_string(id) + "}"; }
+
+std::string history_entry(std::uint64_t author, const ot::Operation& op, const std::optional<std::string>& client,
+                          std::optional<std::uint64_t> seq) {
+    std::string s = "{\"id\":";
+    append_uint(s, author);
+    s += ",\"operation\":";
+    ot::append_json(s, op);
+    if (client) {
+        s += ",\"client\":";
+        ot::append_json_string(s, *client);
+    }
+    if (seq) {
+        s += ",\"seq\":";
+        append_uint(s, *seq);
+    }
+    s += '}';
+    return s;
+}
+
+std::string history(std::uint64_t start, std::span<const std::string* const> entries) {
+    std::size_t size = 48;
+    for (const std::string* e : entries) size += e->size() + 1;
+    std::string s;
+    s.reserve(size);
+    s += "{\"History\":{\"start\":";
+    append_uint(s, start);
+    s += ",\"operations\":[";
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (i) s += ',';
+        s += *entries[i];
+    }
+    s += "]}}";
+    return s;
+}
+
+std::string snapshot(std::uint64_t revision, std::string_view text) {
+    std::string s = "{\"Snapshot\":{\"revision\":";
+    append_uint(s, revision);
+    s += ",\"text\":";
+    ot::append_json_string(s, text);
+    s += "}}";
+    return s;
+}
+
+std::string language(std::string_view language) {
+    std::string s = "{\"Language\":";
+    ot::append_json_string(s, language);
+    s += '}';
+    return s;
+}
+
+std::string language_by(std::uint64_t id) { return "{\"LanguageBy\":" + std::to_string(id) + "}"; }
+
+std::string user_info(std::uint64_t id, const std::optional<UserInfo>& info) {
+    std::string s = "{\"UserInfo\":{\"id\":";
+    append_uint(s, id);
+    s += ",\"info\":";
+    if (info) {
+        s += "{\"name\":";
+        ot::append_json_string(s, info->name);
+        s += ",\"hue\":";
+        append_uint(s, info->hue);
+        s += '}';
+    } else {
+        s += "null";
+    }
+    s += "}}";
+    return s;
+}
+
+std::string user_cursor(std::uint64_t id, const CursorData& data) {
+    std::string s = "{\"UserCursor\":{\"id\":";
+    append_uint(s, id);
+    s += ",\"data\":{\"cursors\":[";
+    for (std::size_t i = 0; i < data.cursors.size(); ++i) {
+        if (i) s += ',';
+        append_uint(s, data.cursors[i]);
+    }
+    s += "],\"selections\":[";
+    for (std::size_t i = 0; i < data.selections.size(); ++i) {
+        if (i) s += ',';
+        s += '[';
+        append_uint(s, data.selections[i].first);
+        s += ',';
+        append_uint(s, data.selections[i].second);
+        s += ']';
+    }
+    s += "]}}}";
+    return s;
+}
+
+std::string otp(const std::optional<std::string>& token, std::uint64_t user_id, std::string_view user_name) {
+    std::string s = "{\"OTP\":{\"otp\":";
+    if (token) ot::append_json_string(s, *token);
+    else s += "null";
+    s += ",\"user_id\":";
+    append_uint(s, user_id);
+    s += ",\"user_name\":";
+    ot::append_json_string(s, user_name);
+    s += "}}";
+    return s;
+}
+
+std::string signal_from(std::uint64_t from, std::string_view data_json) {
+    std::string s = "{\"Signal\":{\"from\":";
+    append_uint(s, from);
+    s += ",\"data\":";
+    s += data_json;
+    s += "}}";
+    return s;
+}
+
+std::string rejected(std::optional<std::uint64_t> seq, std::string_view code, std::string_view message) {
+    std::string s = "{\"Rejected\":{\"seq\":";
+    if (seq) append_uint(s, *seq);
+    else s += "null";
+    s += ",\"code\":";
+    ot::append_json_string(s, code);
+    s += ",\"message\":";
+    ot::append_json_string(s, message);
+    s += "}}";
+    return s;
+}
+
+std::string error(std::string_view code, std::string_view message) {
+    std::string s = "{\"Error\":{\"code\":";
+    ot::append_json_string(s, code);
+    s += ",\"message\":";
+    ot::append_json_string(s, message);
+    s += "}}";
+    return s;
+}
+
+}  // namespace kolabpad::server::protocol

@@ -1,0 +1,307 @@
+#include "storage/sqlite_storage.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "log/log.hpp"
+
+namespace kolabpad::server::storage {
+namespace {
+
+std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+const std::string& document_of(const WriteItem& item) {
+    return std::visit([](const auto& w) -> const std::string& { return w.document; }, item);
+}
+
+ot::Result<bool> configure(Connection& c) {
+    // WAL lets readers run beside the writer; FULL makes every commit survive power loss too.
+    if (!c.exec("PRAGMA busy_timeout = 5000") || !c.exec("PRAGMA journal_mode = WAL") ||
+        !c.exec("PRAGMA synchronous = FULL")) {
+        return ot::Error{"cannot configure SQLite: " + c.last_error()};
+    }
+    return true;
+}
+
+}  // namespace
+
+ot::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::string& path) {
+    std::unique_ptr<SqliteStorage> s(new SqliteStorage());
+    auto r = s->init(path);
+    if (!r) return ot::Error{r.error()};
+    return s;
+}
+
+ot::Result<bool> SqliteStorage::init(const std::string& path) {
+    const bool memory = path == ":memory:";
+    if (!memory) {
+        std::error_code ec;
+        const auto parent = std::filesystem::path(path).parent_path();
+        if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+        if (ec) return ot::Error{"cannot create folder " + parent.string() + ": " + ec.message()};
+    }
+    writer_ = std::make_unique<Connection>();
+    if (auto r = writer_->open(path); !r) return r;
+    if (auto r = configure(*writer_); !r) return r;
+    if (auto r = migrate(*writer_); !r) return ot::Error{r.error()};
+    if (memory) {
+        reader_ = writer_.get();
+        reader_mutex_ = &write_db_mutex_;
+    } else {
+        own_reader_ = std::make_unique<Connection>();
+        if (auto r = own_reader_->open(path); !r) return r;
+        if (!own_reader_->exec("PRAGMA busy_timeout = 5000")) return ot::Error{own_reader_->last_error()};
+        reader_ = own_reader_.get();
+        reader_mutex_ = &read_mutex_;
+    }
+    upsert_doc_ = writer_->prepare(
+        "INSERT INTO documents (id, created_at, updated_at) VALUES (?1, ?2, ?2) "
+        "ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at");
+    insert_op_ = writer_->prepare(
+        "INSERT INTO operations (document, revision, operation, client, seq, author, time) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    save_snapshot_ = writer_->prepare(
+        "INSERT OR REPLACE INTO snapshots (document, revision, text, time) VALUES (?1, ?2, ?3, ?4)");
+    save_base_ = writer_->prepare(
+        "INSERT OR IGNORE INTO snapshots (document, revision, text, time) VALUES (?1, ?2, ?3, ?4)");
+    drop_snapshots_ = writer_->prepare(
+        "DELETE FROM snapshots WHERE document = ?1 AND revision <> ?2 AND revision <> ?3");
+    compact_ops_ = writer_->prepare("DELETE FROM operations WHERE document = ?1 AND revision < ?2");
+    save_meta_ = writer_->prepare("UPDATE documents SET language = ?2, otp = ?3 WHERE id = ?1");
+    bump_users_ = writer_->prepare("UPDATE documents SET next_user_id = max(next_user_id, ?2) WHERE id = ?1");
+    for (Statement* s : {&upsert_doc_, &insert_op_, &save_snapshot_, &save_base_, &drop_snapshots_, &compact_ops_, &save_meta_,
+                         &bump_users_}) {
+        if (!s->valid()) return ot::Error{"cannot prepare statement: " + writer_->last_error()};
+    }
+    thread_ = std::thread([this] { run_writer(); });
+    return true;
+}
+
+SqliteStorage::~SqliteStorage() { close(); }
+
+void SqliteStorage::close() {
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (stopping_ && !thread_.joinable()) return;
+        stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void SqliteStorage::submit(WriteItem item, std::uint64_t generation, WriteDone done) {
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (!stopping_) {
+            queue_.push_back(Pending{std::move(item), generation, std::move(done)});
+            ++submitted_;
+            queue_cv_.notify_one();
+            return;
+        }
+    }
+    if (done) done(false);
+}
+
+void SqliteStorage::flush() {
+    std::unique_lock lock(queue_mutex_);
+    const std::uint64_t target = submitted_;
+    done_cv_.wait(lock, [&] { return finished_ >= target; });
+}
+
+void SqliteStorage::run_writer() {
+    std::vector<Pending> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(queue_mutex_);
+            queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) break;  // stopping, and everything is written
+            while (!queue_.empty() && batch.size() < max_batch) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        const bool ok = write_batch(batch);
+        for (Pending& p : batch) {
+            if (p.done) p.done(ok);
+        }
+        {
+            std::lock_guard lock(queue_mutex_);
+            finished_ += batch.size();
+        }
+        done_cv_.notify_all();
+        batch.clear();
+    }
+    done_cv_.notify_all();
+}
+
+bool SqliteStorage::write_batch(std::vector<Pending>& batch) {
+    // Writes of an instance that already lost a batch are refused, so its log cannot get a gap.
+    std::vector<Pending> skipped;
+    {
+        std::lock_guard lock(queue_mutex_);
+        for (auto it = batch.begin(); it != batch.end();) {
+            if (failed_.count({document_of(it->item), it->generation})) {
+                skipped.push_back(std::move(*it));
+                it = batch.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (Pending& p : skipped) {
+        if (p.done) p.done(false);
+    }
+    {
+        std::lock_guard lock(queue_mutex_);
+        finished_ += skipped.size();
+    }
+    if (batch.empty()) return true;
+
+    std::lock_guard db_lock(write_db_mutex_);
+    const auto started = std::chrono::steady_clock::now();
+    bool ok = writer_->exec("BEGIN IMMEDIATE");
+    for (std::size_t i = 0; ok && i < batch.size(); ++i) ok = execute(batch[i].item);
+    if (ok) ok = writer_->exec("COMMIT");
+    if (!ok) {
+        log::error("storage write failed", {{"error", writer_->last_error()}, {"writes", std::to_string(batch.size())}});
+        writer_->exec("ROLLBACK");
+        std::lock_guard lock(queue_mutex_);
+        for (const Pending& p : batch) failed_.insert({document_of(p.item), p.generation});
+    }
+    if (ok) commit_latency_.observe(std::chrono::steady_clock::now() - started);
+    healthy_ = ok;
+    return ok;
+}
+
+std::uint64_t SqliteStorage::pending_writes() const {
+    std::lock_guard lock(queue_mutex_);
+    return submitted_ - finished_;
+}
+
+bool SqliteStorage::execute(const WriteItem& item) {
+    const std::int64_t now = now_ms();
+    auto touch = [&](const std::string& doc) { return upsert_doc_.reset().bind(1, doc).bind(2, now).step() == SQLITE_DONE; };
+    if (const auto* a = std::get_if<AppendOp>(&item)) {
+        const OpRecord& op = a->op;
+        if (!touch(a->document)) return false;
+        return insert_op_.reset()
+                   .bind(1, a->document)
+                   .bind(2, static_cast<std::int64_t>(op.revision))
+                   .bind(3, op.operation_json)
+                   .bind(4, op.client)
+                   .bind(5, op.seq)
+                   .bind(6, static_cast<std::int64_t>(op.author))
+                   .bind(7, op.time_ms)
+                   .step() == SQLITE_DONE;
+    }
+    if (const auto* s = std::get_if<SaveSnapshot>(&item)) {
+        const auto rev = static_cast<std::int64_t>(s->revision);
+        const auto base = static_cast<std::int64_t>(std::min(s->base_revision, s->revision));
+        if (!touch(s->document)) return false;
+        if (save_snapshot_.reset().bind(1, s->document).bind(2, rev).bind(3, s->text).bind(4, now).step() != SQLITE_DONE) {
+            return false;
+        }
+        // Revision 0 needs no stored base: it is the empty text.
+        if (base > 0 && base < rev &&
+            save_base_.reset().bind(1, s->document).bind(2, base).bind(3, s->base_text).bind(4, now).step() != SQLITE_DONE) {
+            return false;
+        }
+        return drop_snapshots_.reset().bind(1, s->document).bind(2, rev).bind(3, base).step() == SQLITE_DONE &&
+               compact_ops_.reset().bind(1, s->document).bind(2, base).step() == SQLITE_DONE &&
+               bump_users_.reset().bind(1, s->document).bind(2, static_cast<std::int64_t>(s->next_user_id)).step() ==
+                   SQLITE_DONE;
+    }
+    const auto& m = std::get<SaveMeta>(item);
+    return touch(m.document) &&
+           save_meta_.reset().bind(1, m.document).bind(2, m.language).bind(3, m.otp).step() == SQLITE_DONE;
+}
+
+ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
+    std::lock_guard lock(*reader_mutex_);
+    Connection& db = *reader_;
+    auto fail = [&](const char* what) -> ot::Result<DocumentRecord> {
+        std::string e = db.last_error();
+        db.exec("ROLLBACK");
+        healthy_ = false;
+        log::error("storage read failed", {{"what", what}, {"error", e}});
+        return ot::Error{std::string(what) + ": " + e};
+    };
+    if (!db.exec("BEGIN")) return fail("begin");
+    DocumentRecord rec;
+    {
+        Statement s = db.prepare("SELECT language, otp, next_user_id FROM documents WHERE id = ?1");
+        s.bind(1, document);
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) {
+            rec.exists = true;
+            rec.language = s.opt_text(0);
+            rec.otp = s.opt_text(1);
+            rec.next_user_id = static_cast<std::uint64_t>(s.int64(2));
+        } else if (rc != SQLITE_DONE) {
+            return fail("read document");
+        }
+    }
+    {
+        Statement s = db.prepare("SELECT revision, text FROM snapshots WHERE document = ?1 ORDER BY revision");
+        s.bind(1, document);
+        int rc;
+        bool first = true;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            if (first) {
+                rec.base_revision = static_cast<std::uint64_t>(s.int64(0));
+                rec.base_text = s.text(1);
+                first = false;
+            }
+            rec.snapshot_revision = static_cast<std::uint64_t>(s.int64(0));
+            rec.snapshot_text = s.text(1);
+        }
+        if (rc != SQLITE_DONE) return fail("read snapshots");
+    }
+    {
+        Statement s = db.prepare(
+            "SELECT revision, operation, client, seq, author, time FROM operations WHERE document = ?1 "
+            "ORDER BY revision");
+        s.bind(1, document);
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            OpRecord op;
+            op.revision = static_cast<std::uint64_t>(s.int64(0));
+            op.operation_json = s.text(1);
+            op.client = s.opt_text(2);
+            if (!s.is_null(3)) op.seq = static_cast<std::uint64_t>(s.int64(3));
+            op.author = static_cast<std::uint64_t>(s.int64(4));
+            op.time_ms = s.int64(5);
+            rec.ops.push_back(std::move(op));
+        }
+        if (rc != SQLITE_DONE) return fail("read operations");
+    }
+    db.exec("COMMIT");
+    if (!rec.ops.empty()) rec.exists = true;
+    return rec;
+}
+
+ot::Result<std::optional<std::string>> SqliteStorage::load_otp(const std::string& document) {
+    std::lock_guard lock(*reader_mutex_);
+    Statement s = reader_->prepare("SELECT otp FROM documents WHERE id = ?1");
+    s.bind(1, document);
+    const int rc = s.step();
+    if (rc == SQLITE_ROW) return s.opt_text(0);
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    healthy_ = false;
+    return ot::Error{"read otp: " + reader_->last_error()};
+}
+
+ot::Result<std::uint64_t> SqliteStorage::count_documents() {
+    std::lock_guard lock(*reader_mutex_);
+    Statement s = reader_->prepare("SELECT count(*) FROM documents");
+    if (s.step() != SQLITE_ROW) {
+        healthy_ = false;
+        return ot::Error{"count documents: " + reader_->last_error()};
+    }
+    return static_cast<std::uint64_t>(s.int64(0));
+}
+
+}  // namespace kolabpad::server::storage

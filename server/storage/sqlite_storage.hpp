@@ -1,0 +1,72 @@
+#pragma once
+// SqliteStorage: the embedded Storage. WAL mode, synchronous=FULL, one writer thread that commits
+// every queued write in one transaction per batch (group commit), and a separate reader connection.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "storage/sqlite_db.hpp"
+#include "storage/storage.hpp"
+
+namespace kolabpad::server::storage {
+
+// Storage over one SQLite file (or a private in-memory database for ":memory:").
+class SqliteStorage final : public Storage {
+public:
+    // Opens `path` (creating its parent folder), migrates the schema and starts the writer.
+    static ot::Result<std::unique_ptr<SqliteStorage>> open(const std::string& path);
+    ~SqliteStorage() override;
+
+    ot::Result<DocumentRecord> load(const std::string& document) override;
+    ot::Result<std::optional<std::string>> load_otp(const std::string& document) override;
+    ot::Result<std::uint64_t> count_documents() override;
+    void submit(WriteItem item, std::uint64_t generation, WriteDone done) override;
+    void flush() override;
+    bool healthy() const override { return healthy_.load(); }
+    void close() override;
+    const metrics::Histogram& commit_latency() const override { return commit_latency_; }
+    std::uint64_t pending_writes() const override;
+
+    // Largest number of writes committed in one transaction.
+    static constexpr std::size_t max_batch = 2048;
+
+private:
+    struct Pending {
+        WriteItem item;
+        std::uint64_t generation;
+        WriteDone done;
+    };
+
+    SqliteStorage() = default;
+    ot::Result<bool> init(const std::string& path);
+    void run_writer();
+    bool write_batch(std::vector<Pending>& batch);
+    bool execute(const WriteItem& item);
+
+    std::unique_ptr<Connection> writer_;
+    std::unique_ptr<Connection> own_reader_;
+    Connection* reader_ = nullptr;
+    std::mutex* reader_mutex_ = nullptr;  // the writer's mutex when both share one connection
+    std::mutex read_mutex_;
+    std::mutex write_db_mutex_;
+    Statement upsert_doc_, insert_op_, save_snapshot_, save_base_, drop_snapshots_, compact_ops_, save_meta_, bump_users_;
+
+    mutable std::mutex queue_mutex_;
+    std::condition_variable queue_cv_;
+    std::condition_variable done_cv_;
+    std::deque<Pending> queue_;
+    std::uint64_t submitted_ = 0;
+    std::uint64_t finished_ = 0;
+    bool stopping_ = false;
+    std::set<std::pair<std::string, std::uint64_t>> failed_;  // (document, generation) after a failed batch
+    std::atomic<bool> healthy_{true};
+    metrics::Histogram commit_latency_;
+    std::thread thread_;
+};
+
+}  // namespace kolabpad::server::storage

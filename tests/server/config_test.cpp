@@ -1,0 +1,131 @@
+#include <map>
+
+#include "config/config.hpp"
+#include "helpers.hpp"
+
+using namespace kolabpad::server;
+
+namespace {
+
+EnvLookup env(std::map<std::string, std::string> vars) {
+    return [vars](std::string_view name) -> std::optional<std::string> {
+        auto it = vars.find(std::string(name));
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+}  // namespace
+
+TEST_CASE("config defaults match the documented values") {
+    auto c = parse_config(env({}));
+    REQUIRE(c.ok());
+    CHECK(c->port == 3030);
+    CHECK(c->host == "0.0.0.0");
+    CHECK(c->sqlite_path == "data/kolabpad.db");
+    CHECK(c->expiry_seconds == 7 * 86400.0);
+    CHECK(c->cleanup_interval_seconds == 3600.0);
+    CHECK(c->max_document_code_points == 262144);
+    CHECK(c->max_message_bytes == 1024 * 1024);
+    CHECK(c->ws_read_timeout_seconds == 1800.0);
+    CHECK(c->ws_write_timeout_seconds == 10.0);
+    CHECK(c->ws_heartbeat_seconds == 30.0);
+    CHECK(c->ws_send_queue_limit_bytes == 8192u * 1024);
+    CHECK(c->rate_limit_per_second == 1000.0);
+    CHECK(c->rate_limit_burst == 2000.0);
+    CHECK(c->snapshot_interval_ops == 500);
+    CHECK(c->log_retention_ops == 10000);
+    CHECK(c->shutdown_timeout_seconds == 10.0);
+    CHECK(c->threads == 0);
+    CHECK(c->static_dir == "frontend/dist");
+    CHECK(c->log_level == LogLevel::info);
+    CHECK(c->log_format == LogFormat::text);
+}
+
+TEST_CASE("config reads every variable, with decimals for durations") {
+    auto c = parse_config(env({{"PORT", "0"},
+                               {"HOST", "127.0.0.1"},
+                               {"SQLITE_URI", "sqlite://x/y.db"},
+                               {"EXPIRY_DAYS", "0.5"},
+                               {"CLEANUP_INTERVAL_HOURS", ".25"},
+                               {"MAX_DOCUMENT_SIZE_KB", "1"},
+                               {"MAX_MESSAGE_SIZE_KB", "2"},
+                               {"WS_READ_TIMEOUT_MINUTES", "0"},
+                               {"WS_WRITE_TIMEOUT_SECONDS", "1.5"},
+                               {"WS_HEARTBEAT_INTERVAL_SECONDS", "0.2"},
+                               {"WS_SEND_QUEUE_LIMIT_KB", "64"},
+                               {"RATE_LIMIT_MESSAGES_PER_SECOND", "10"},
+                               {"RATE_LIMIT_BURST", "20"},
+                               {"SNAPSHOT_INTERVAL_OPS", "3"},
+                               {"LOG_RETENTION_OPS", "0"},
+                               {"SHUTDOWN_TIMEOUT_SECONDS", "2"},
+                               {"THREADS", "4"},
+                               {"STATIC_DIR", "/srv/www"},
+                               {"LOG_LEVEL", "debug"},
+                               {"LOG_FORMAT", "json"}}));
+    REQUIRE(c.ok());
+    CHECK(c->port == 0);
+    CHECK(c->sqlite_path == "x/y.db");
+    CHECK(c->expiry_seconds == 43200.0);
+    CHECK(c->cleanup_interval_seconds == 900.0);
+    CHECK(c->max_document_code_points == 1024);
+    CHECK(c->max_message_bytes == 2048);
+    CHECK(c->ws_read_timeout_seconds == 0.0);
+    CHECK(c->ws_write_timeout_seconds == 1.5);
+    CHECK(c->ws_send_queue_limit_bytes == 65536);
+    CHECK(c->snapshot_interval_ops == 3);
+    CHECK(c->log_retention_ops == 0);
+    CHECK(c->threads == 4);
+    CHECK(c->static_dir == "/srv/www");
+    CHECK(c->log_level == LogLevel::debug);
+    CHECK(c->log_format == LogFormat::json);
+}
+
+TEST_CASE("config memory database is recognized") {
+    auto c = parse_config(env({{"SQLITE_URI", ":memory:"}}));
+    REQUIRE(c.ok());
+    CHECK(c->in_memory());
+}
+
+TEST_CASE("config rejects each bad value naming its variable") {
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"PORT", "abc"},
+        {"PORT", "65536"},
+        {"PORT", "-1"},
+        {"PORT", "80.5"},
+        {"HOST", "not-an-ip"},
+        {"EXPIRY_DAYS", "0"},
+        {"EXPIRY_DAYS", "seven"},
+        {"EXPIRY_DAYS", "1e3"},
+        {"CLEANUP_INTERVAL_HOURS", "-1"},
+        {"MAX_DOCUMENT_SIZE_KB", "0"},
+        {"MAX_DOCUMENT_SIZE_KB", "1.5"},
+        {"MAX_MESSAGE_SIZE_KB", "x"},
+        {"WS_READ_TIMEOUT_MINUTES", "soon"},
+        {"WS_WRITE_TIMEOUT_SECONDS", "0"},
+        {"WS_HEARTBEAT_INTERVAL_SECONDS", "1..2"},
+        {"WS_SEND_QUEUE_LIMIT_KB", "0"},
+        {"RATE_LIMIT_MESSAGES_PER_SECOND", "0"},
+        {"RATE_LIMIT_BURST", "0.5"},
+        {"SNAPSHOT_INTERVAL_OPS", "0"},
+        {"LOG_RETENTION_OPS", "many"},
+        {"SHUTDOWN_TIMEOUT_SECONDS", "0"},
+        {"THREADS", "-2"},
+        {"MAX_MEMORY_MB", "1GB"},
+        {"LOG_LEVEL", "verbose"},
+        {"LOG_FORMAT", "xml"},
+        {"SQLITE_URI", "sqlite://"},
+    };
+    for (const auto& [name, value] : bad) {
+        INFO(name << "=" << value);
+        auto c = parse_config(env({{name, value}}));
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().rfind(name + ":", 0) == 0);
+    }
+}
+
+TEST_CASE("config treats an empty value as unset") {
+    auto c = parse_config(env({{"PORT", ""}, {"LOG_LEVEL", ""}}));
+    REQUIRE(c.ok());
+    CHECK(c->port == 3030);
+}

@@ -1,0 +1,358 @@
+#include "document/registry.hpp"
+#include "helpers.hpp"
+#include "storage/sqlite_storage.hpp"
+
+using namespace kolabpad::server;
+using namespace kolabpad::server::document;
+using kolabpad::server::testing::op;
+using kolabpad::server::testing::RecordingPeer;
+using kolabpad::server::testing::TempDir;
+
+namespace {
+
+// A registry over a real SQLite file.
+struct Fixture {
+    explicit Fixture(Limits limits = {}, std::string path = {}) : limits(limits) {
+        file = path.empty() ? dir.file("db.sqlite") : path;
+        open();
+    }
+    void open() {
+        registry.reset();
+        store.reset();
+        auto s = storage::SqliteStorage::open(file);
+        REQUIRE(s.ok());
+        store = std::move(s).value();
+        registry = std::make_unique<Registry>(*store, limits);
+    }
+    std::shared_ptr<Document> doc(const std::string& id = "doc") {
+        auto d = registry->get(id);
+        REQUIRE(d.ok());
+        return d.value();
+    }
+    std::pair<std::shared_ptr<RecordingPeer>, std::uint64_t> join(const std::shared_ptr<Document>& d,
+                                                                  std::optional<std::uint64_t> resume = {}) {
+        auto p = std::make_shared<RecordingPeer>();
+        auto id = d->join(p, resume);
+        REQUIRE(id.ok());
+        return {p, id.value()};
+    }
+    TempDir dir;
+    std::string file;
+    Limits limits;
+    std::unique_ptr<storage::SqliteStorage> store;
+    std::unique_ptr<Registry> registry;
+};
+
+protocol::Edit edit(std::uint64_t revision, const std::string& json, std::optional<std::string> client = {},
+                    std::optional<std::uint64_t> seq = {}) {
+    return protocol::Edit{revision, op(json), std::move(client), seq};
+}
+
+}  // namespace
+
+TEST_CASE("first frame is Identity and an empty document sends no History") {
+    Fixture f;
+    auto d = f.doc();
+    auto [p, id] = f.join(d);
+    CHECK(id == 0);
+    CHECK(p->frames() == std::vector<std::string>{R"({"Identity":0})"});
+}
+
+TEST_CASE("an edit is broadcast to everyone, sender included, once committed") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    auto [b, idb] = f.join(d);
+    REQUIRE(d->edit(ida, edit(0, R"(["hé🎉"])", "c1", 1)).status == EditStatus::applied);
+    f.store->flush();
+    const std::string h = R"({"History":{"start":0,"operations":[{"id":0,"operation":["hé🎉"],"client":"c1","seq":1}]}})";
+    CHECK(a->frames_with("History") == std::vector<std::string>{h});
+    CHECK(b->frames_with("History") == std::vector<std::string>{h});
+    CHECK(d->text() == "hé🎉");
+    CHECK(d->revision() == 1);
+    CHECK(d->acknowledged_revision() == 1);
+}
+
+TEST_CASE("a stale edit is transformed over newer history, incoming insert first on ties") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    auto [b, idb] = f.join(d);
+    REQUIRE(d->edit(ida, edit(0, R"(["abc"])")).status == EditStatus::applied);
+    REQUIRE(d->edit(idb, edit(0, R"(["X"])")).status == EditStatus::applied);
+    f.store->flush();
+    CHECK(d->text() == "Xabc");
+    CHECK(b->frames_with(R"("operation":["X",3])").size() == 1);
+}
+
+TEST_CASE("stored cursors move with every applied operation") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    REQUIRE(d->edit(ida, edit(0, R"(["abcdef"])")).status == EditStatus::applied);
+    d->set_cursor(ida, protocol::CursorData{{2}, {{1, 3}}});
+    REQUIRE(d->edit(ida, edit(1, R"(["👨‍👨‍👦‍👦",6])")).status == EditStatus::applied);
+    REQUIRE(d->edit(ida, edit(2, R"([8,-3,2])")).status == EditStatus::applied);
+    f.store->flush();
+    auto [late, idl] = f.join(d);
+    // Insert of 7 code points at 0 moves 2 -> 9 and [1,3] -> [8,10]; deleting [8,11) pulls them to 8.
+    CHECK(late->frames_with("UserCursor") ==
+          std::vector<std::string>{R"({"UserCursor":{"id":0,"data":{"cursors":[8],"selections":[[8,8]]}}})"});
+}
+
+TEST_CASE("the same client and seq is applied once, also after a restart") {
+    Fixture f;
+    {
+        auto d = f.doc();
+        auto [a, ida] = f.join(d);
+        CHECK(d->edit(ida, edit(0, R"(["a"])", "tab", 1)).status == EditStatus::applied);
+        CHECK(d->edit(ida, edit(0, R"(["a"])", "tab", 1)).status == EditStatus::duplicate);
+        CHECK(d->edit(ida, edit(1, R"([1,"b"])", "tab", 2)).status == EditStatus::applied);
+        CHECK(d->edit(ida, edit(1, R"([1,"b"])", "other", 2)).status == EditStatus::applied);
+        f.store->flush();
+        CHECK(d->revision() == 3);
+    }
+    f.open();
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    CHECK(d->edit(ida, edit(1, R"([1,"b"])", "tab", 2)).status == EditStatus::duplicate);
+    CHECK(d->revision() == 3);
+    CHECK(d->text() == "abb");
+}
+
+TEST_CASE("an edit that became a no-op is still appended") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    REQUIRE(d->edit(ida, edit(0, R"(["abc"])")).status == EditStatus::applied);
+    REQUIRE(d->edit(ida, edit(1, R"([3])")).status == EditStatus::applied);
+    REQUIRE(d->edit(ida, edit(1, R"([])")).status == EditStatus::bad_operation);
+    f.store->flush();
+    CHECK(d->revision() == 2);
+    CHECK(a->frames_with(R"("operation":[3])").size() == 1);
+}
+
+TEST_CASE("an edit past the size limit is Rejected and changes nothing") {
+    Fixture f(Limits{10, 500, 10000});
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    REQUIRE(d->edit(ida, edit(0, R"(["🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉"])", "c", 1)).status == EditStatus::applied);
+    CHECK(d->edit(ida, edit(1, R"([10,"x"])", "c", 2)).status == EditStatus::rejected);
+    CHECK(d->edit(ida, edit(1, R"([10,"y"])")).status == EditStatus::rejected);
+    f.store->flush();
+    CHECK(d->revision() == 1);
+    auto r = a->frames_with("Rejected");
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].find(R"("seq":2,"code":"document_too_large")") != std::string::npos);
+    CHECK(r[1].find(R"("seq":null,"code":"document_too_large")") != std::string::npos);
+    // Deleting still works at the limit.
+    CHECK(d->edit(ida, edit(1, R"([9,-1])")).status == EditStatus::applied);
+}
+
+TEST_CASE("revisions ahead of the log and wrong base lengths are refused") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    CHECK(d->edit(ida, edit(1, R"(["x"])")).status == EditStatus::bad_revision);
+    CHECK(d->edit(ida, edit(0, R"([1,"x"])")).status == EditStatus::bad_operation);
+    CHECK(d->revision() == 0);
+    auto p = std::make_shared<RecordingPeer>();
+    CHECK_FALSE(d->join(p, 5).ok());
+    CHECK(p->frames() == std::vector<std::string>{R"({"Identity":1})"});  // Identity first, then the error
+    CHECK(d->connections() == 1);
+}
+
+TEST_CASE("a resuming client gets only the History after its revision") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    for (std::uint64_t i = 0; i < 4; ++i) REQUIRE(d->edit(ida, edit(i, "[" + std::to_string(i) + ",\"x\"]")).status == EditStatus::applied);
+    f.store->flush();
+    auto [b, idb] = f.join(d, 2);
+    auto h = b->frames_with("History");
+    REQUIRE(h.size() == 1);
+    CHECK(h[0].rfind(R"({"History":{"start":2,"operations":[{"id":0,"operation":[2,"x"]})", 0) == 0);
+    auto [c, idc] = f.join(d, 4);
+    CHECK(c->frames_with("History").empty());
+}
+
+TEST_CASE("snapshots bound the log and a late joiner gets Snapshot then History") {
+    Fixture f(Limits{1000, 3, 2});
+    {
+        auto d = f.doc();
+        auto [a, ida] = f.join(d);
+        for (std::uint64_t i = 0; i < 10; ++i) REQUIRE(d->edit(ida, edit(i, "[" + std::to_string(i) + ",\"é\"]")).status == EditStatus::applied);
+        f.store->flush();
+        CHECK(d->log_start() > 0);
+        auto [b, idb] = f.join(d);
+        auto frames = b->frames();
+        REQUIRE(frames.size() >= 3);
+        CHECK(frames[1].rfind(R"({"Snapshot":{"revision":)" + std::to_string(d->log_start()), 0) == 0);
+        CHECK(frames[2].rfind(R"({"History":{"start":)" + std::to_string(d->log_start()), 0) == 0);
+        d->leave(ida);
+        d->leave(idb);
+        f.store->flush();
+    }
+    f.open();
+    auto d = f.doc();
+    CHECK(d->revision() == 10);
+    CHECK(d->text() == "éééééééééé");
+    auto [c, idc] = f.join(d, 0);
+    CHECK(c->frames_with("Snapshot").size() == 1);
+    // The kept log survives the restart: a client at a kept revision resumes with History only.
+    const std::uint64_t start = d->log_start();
+    CHECK(start < 10);
+    auto [r, idr] = f.join(d, start);
+    CHECK(r->frames_with("Snapshot").empty());
+    CHECK(r->frames_with(R"({"History":{"start":)" + std::to_string(start)).size() == 1);
+}
+
+TEST_CASE("SetOTP protects the document, checked without loading it") {
+    Fixture f;
+    std::string token;
+    {
+        auto d = f.doc();
+        auto [a, ida] = f.join(d);
+        d->set_user_info(ida, protocol::UserInfo{"Alice", 3});
+        d->set_otp(ida, true);
+        f.store->flush();
+        auto o = a->frames_with("\"OTP\"");
+        REQUIRE(o.size() == 1);
+        token = *d->otp();
+        CHECK(token.size() >= 20);
+        CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+              std::string::npos);
+        CHECK(o[0] == R"({"OTP":{"otp":")" + token + R"(","user_id":0,"user_name":"Alice"}})");
+        CHECK(f.registry->check_access("doc", std::nullopt) == Access::denied);
+        CHECK(f.registry->check_access("doc", token) == Access::allowed);
+    }
+    f.open();
+    CHECK(f.registry->check_access("doc", std::string("wrong")) == Access::denied);
+    CHECK(f.registry->check_access("doc", std::nullopt) == Access::denied);
+    CHECK(f.registry->size() == 0);
+    CHECK(f.registry->check_access("doc", token) == Access::allowed);
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    d->set_otp(ida, false);
+    f.store->flush();
+    CHECK(a->frames_with(R"("otp":null)").size() == 1);
+    CHECK(f.registry->check_access("doc", std::nullopt) == Access::allowed);
+}
+
+TEST_CASE("language, user info and leaving are broadcast and late joiners see them") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    auto [b, idb] = f.join(d);
+    d->set_language(idb, "python");
+    d->set_user_info(ida, protocol::UserInfo{"Ann", 7});
+    f.store->flush();
+    CHECK(a->frames_with("Language").size() == 2);
+    CHECK(a->frames_with(R"({"LanguageBy":1})").size() == 1);
+    auto [c, idc] = f.join(d);
+    auto frames = c->frames();
+    REQUIRE(frames.size() == 3);
+    CHECK(frames[1] == R"({"Language":"python"})");
+    CHECK(frames[2] == R"({"UserInfo":{"id":0,"info":{"name":"Ann","hue":7}}})");
+    d->leave(ida);
+    CHECK(c->frames_with(R"({"UserInfo":{"id":0,"info":null}})").size() == 1);
+}
+
+TEST_CASE("Signal reaches only its addressee") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    auto [b, idb] = f.join(d);
+    auto [c, idc] = f.join(d);
+    d->signal(ida, idc, R"({"sdp":"x"})");
+    CHECK(c->frames_with(R"({"Signal":{"from":0,"data":{"sdp":"x"}}})").size() == 1);
+    CHECK(b->frames_with("Signal").empty());
+    d->signal(ida, 99, "{}");  // unknown addressee: dropped
+}
+
+TEST_CASE("idle documents are evicted, connected ones never") {
+    Fixture f;
+    auto d = f.doc("one");
+    auto [a, ida] = f.join(d);
+    REQUIRE(d->edit(ida, edit(0, R"(["keep"])")).status == EditStatus::applied);
+    f.store->flush();
+    f.doc("two");
+    CHECK(f.registry->evict_idle(std::chrono::seconds(0)) == 1);
+    CHECK(f.registry->size() == 1);
+    d->leave(ida);
+    f.store->flush();
+    CHECK(f.registry->evict_idle(std::chrono::seconds(0)) == 1);
+    CHECK(f.registry->size() == 0);
+    f.store->flush();
+    CHECK(f.doc("one")->text() == "keep");
+}
+
+TEST_CASE("user ids are not reused after a restart") {
+    Fixture f;
+    {
+        auto d = f.doc();
+        auto [a, ida] = f.join(d);
+        auto [b, idb] = f.join(d);
+        REQUIRE(d->edit(idb, edit(0, R"(["x"])")).status == EditStatus::applied);
+        f.store->flush();
+    }
+    f.open();
+    auto [c, idc] = f.join(f.doc());
+    CHECK(idc == 2);
+}
+
+TEST_CASE("/api/text of a cold document does not keep it in memory") {
+    Fixture f;
+    {
+        auto d = f.doc();
+        auto [a, ida] = f.join(d);
+        REQUIRE(d->edit(ida, edit(0, R"(["text 🎉"])")).status == EditStatus::applied);
+        f.store->flush();
+    }
+    f.open();
+    CHECK(f.registry->text("doc").value() == "text 🎉");
+    CHECK(f.registry->text("unknown").value().empty());
+    CHECK(f.registry->size() == 0);
+}
+
+TEST_CASE("a write storage refuses closes the document's connections with storage_failure") {
+    Fixture f;
+    // A second server process on the same file takes revision 0 first: our commit then fails.
+    auto other = storage::SqliteStorage::open(f.file);
+    REQUIRE(other.ok());
+    Registry other_registry(*other.value(), Limits{});
+    auto theirs = other_registry.get("doc").value();
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    auto [b, idb] = f.join(d);
+    auto [t, idt] = f.join(theirs);
+    REQUIRE(theirs->edit(idt, edit(0, R"(["theirs"])")).status == EditStatus::applied);
+    other.value()->flush();
+    REQUIRE(d->edit(ida, edit(0, R"(["ours"])")).status == EditStatus::applied);
+    f.store->flush();
+    CHECK(a->frames_with("History").empty());  // never acknowledged
+    CHECK(a->frames_with(R"({"Error":{"code":"storage_failure")").size() == 1);
+    CHECK(b->frames_with(R"({"Error":{"code":"storage_failure")").size() == 1);
+    CHECK(a->close_code.load() == 1011);
+    CHECK(d->broken());
+    CHECK_FALSE(f.store->healthy());
+    CHECK(f.registry->size() == 0);  // dropped; the next visit loads what storage holds
+    CHECK(f.doc()->text() == "theirs");
+}
+
+TEST_CASE("shutdown snapshots every document and closes its connections with 1001") {
+    Fixture f;
+    {
+        auto d = f.doc();
+        auto [a, ida] = f.join(d);
+        REQUIRE(d->edit(ida, edit(0, R"(["bye 👋"])")).status == EditStatus::applied);
+        f.store->flush();
+        f.registry->shutdown();
+        f.store->flush();
+        CHECK(a->close_code.load() == 1001);
+        CHECK(d->connections() == 0);
+    }
+    auto rec = f.store->load("doc").value();
+    CHECK(rec.snapshot_revision == 1);
+    CHECK(rec.snapshot_text == "bye 👋");
+}

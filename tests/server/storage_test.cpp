@@ -1,0 +1,170 @@
+#include <fstream>
+#include <future>
+
+#include "helpers.hpp"
+#include "storage/sqlite_storage.hpp"
+
+using namespace kolabpad::server::storage;
+using kolabpad::server::testing::TempDir;
+
+namespace {
+
+OpRecord op_record(std::uint64_t revision, std::string json, std::optional<std::string> client = {},
+                   std::optional<std::uint64_t> seq = {}) {
+    OpRecord r;
+    r.revision = revision;
+    r.operation_json = std::move(json);
+    r.client = std::move(client);
+    r.seq = seq;
+    r.author = revision + 10;
+    r.time_ms = 1700000000000 + static_cast<std::int64_t>(revision);
+    return r;
+}
+
+// Submits one write and waits for its outcome.
+bool write(Storage& s, WriteItem item, std::uint64_t generation = 1) {
+    std::promise<bool> done;
+    auto f = done.get_future();
+    s.submit(std::move(item), generation, [&done](bool ok) { done.set_value(ok); });
+    return f.get();
+}
+
+int schema_version(const std::string& path) {
+    Connection c;
+    REQUIRE(c.open(path).ok());
+    Statement s = c.prepare("SELECT max(version) FROM schema_version");
+    REQUIRE(s.step() == SQLITE_ROW);
+    return static_cast<int>(s.int64(0));
+}
+
+}  // namespace
+
+TEST_CASE("storage round trip: log, snapshot and metadata") {
+    TempDir dir;
+    const std::string path = dir.file("nested/folder/db.sqlite");
+    {
+        auto s = SqliteStorage::open(path);
+        REQUIRE(s.ok());
+        Storage& st = *s.value();
+        CHECK(write(st, AppendOp{"d", op_record(0, R"(["héllo 🎉"])", "c", 1)}));
+        CHECK(write(st, AppendOp{"d", op_record(1, R"([7,"!"])")}));
+        CHECK(write(st, SaveMeta{"d", "python", "tok"}));
+        CHECK(write(st, SaveSnapshot{"d", 1, "héllo 🎉", 12, 0, ""}));
+        CHECK(write(st, AppendOp{"d", op_record(2, R"([8,"?"])")}));
+        CHECK(st.count_documents().value() == 1);
+    }
+    auto s = SqliteStorage::open(path);
+    REQUIRE(s.ok());
+    auto rec = s.value()->load("d");
+    REQUIRE(rec.ok());
+    CHECK(rec->exists);
+    CHECK(rec->language == std::optional<std::string>("python"));
+    CHECK(rec->otp == std::optional<std::string>("tok"));
+    CHECK(rec->next_user_id == 12);
+    CHECK(rec->snapshot_revision == 1);
+    CHECK(rec->snapshot_text == "héllo 🎉");
+    REQUIRE(rec->ops.size() == 3);
+    CHECK(rec->ops[0].operation_json == R"(["héllo 🎉"])");
+    CHECK(rec->ops[0].client == std::optional<std::string>("c"));
+    CHECK(rec->ops[0].seq == std::optional<std::uint64_t>(1));
+    CHECK(rec->ops[1].author == 11);
+    CHECK(rec->ops[2].time_ms == 1700000000002);
+    CHECK_FALSE(rec->ops[1].client);
+    CHECK(s.value()->load_otp("d").value() == std::optional<std::string>("tok"));
+    CHECK_FALSE(s.value()->load_otp("other").value());
+    CHECK_FALSE(s.value()->load("other").value().exists);
+}
+
+TEST_CASE("snapshots compact the log before the retention point") {
+    TempDir dir;
+    auto s = SqliteStorage::open(dir.file("db"));
+    REQUIRE(s.ok());
+    Storage& st = *s.value();
+    for (std::uint64_t i = 0; i < 6; ++i) REQUIRE(write(st, AppendOp{"d", op_record(i, "[" + std::to_string(i) + ",\"a\"]")}));
+    REQUIRE(write(st, SaveSnapshot{"d", 3, "aaa", 0, 1, "a"}));
+    REQUIRE(write(st, SaveSnapshot{"d", 5, "aaaaa", 0, 4, "aaaa"}));
+    auto rec = st.load("d").value();
+    CHECK(rec.snapshot_revision == 5);
+    CHECK(rec.snapshot_text == "aaaaa");
+    CHECK(rec.base_revision == 4);
+    CHECK(rec.base_text == "aaaa");
+    REQUIRE(rec.ops.size() == 2);
+    CHECK(rec.ops.front().revision == 4);
+}
+
+TEST_CASE("migrations bring an empty file to the latest schema") {
+    TempDir dir;
+    const std::string path = dir.file("empty.db");
+    std::ofstream(path).close();  // a zero-byte file
+    {
+        auto s = SqliteStorage::open(path);
+        REQUIRE(s.ok());
+    }
+    CHECK(schema_version(path) == latest_schema_version());
+    CHECK(latest_schema_version() >= 2);
+}
+
+TEST_CASE("migrations upgrade an old file and keep its data") {
+    TempDir dir;
+    const std::string path = dir.file("old.db");
+    {
+        Connection c;
+        REQUIRE(c.open(path).ok());
+        REQUIRE(migrate_to(c, 1).value() == 1);
+        REQUIRE(c.exec("INSERT INTO documents (id, language, created_at, updated_at) VALUES ('d', 'rust', 1, 1)"));
+        REQUIRE(c.exec("INSERT INTO operations VALUES ('d', 0, '[\"old\"]', 'c', 4, 3, 1)"));
+    }
+    CHECK(schema_version(path) == 1);
+    auto s = SqliteStorage::open(path);
+    REQUIRE(s.ok());
+    CHECK(schema_version(path) == latest_schema_version());
+    auto rec = s.value()->load("d").value();
+    CHECK(rec.language == std::optional<std::string>("rust"));
+    REQUIRE(rec.ops.size() == 1);
+    CHECK(rec.ops[0].seq == std::optional<std::uint64_t>(4));
+}
+
+TEST_CASE("a file from a newer server is refused") {
+    TempDir dir;
+    const std::string path = dir.file("new.db");
+    {
+        Connection c;
+        REQUIRE(c.open(path).ok());
+        REQUIRE(c.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (999);"));
+    }
+    auto s = SqliteStorage::open(path);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().find("newer") != std::string::npos);
+}
+
+TEST_CASE("a file that is not a database is refused at open") {
+    TempDir dir;
+    const std::string path = dir.file("junk.db");
+    std::ofstream(path) << std::string(8192, 'j');
+    CHECK_FALSE(SqliteStorage::open(path).ok());
+}
+
+TEST_CASE("a failed batch fails later writes of that instance, not of others") {
+    TempDir dir;
+    auto s = SqliteStorage::open(dir.file("db"));
+    REQUIRE(s.ok());
+    Storage& st = *s.value();
+    REQUIRE(write(st, AppendOp{"d", op_record(0, R"(["a"])")}, 7));
+    // Revision 0 again violates the primary key: the transaction fails and nothing is acknowledged.
+    CHECK_FALSE(write(st, AppendOp{"d", op_record(0, R"(["b"])")}, 7));
+    CHECK_FALSE(st.healthy());
+    CHECK_FALSE(write(st, AppendOp{"d", op_record(1, R"([1,"c"])")}, 7));
+    CHECK(write(st, AppendOp{"d", op_record(1, R"([1,"d"])")}, 8));
+    CHECK(st.healthy());
+    auto rec = st.load("d").value();
+    REQUIRE(rec.ops.size() == 2);
+    CHECK(rec.ops[1].operation_json == R"([1,"d"])");
+}
+
+TEST_CASE("in-memory storage works without a file") {
+    auto s = SqliteStorage::open(":memory:");
+    REQUIRE(s.ok());
+    REQUIRE(write(*s.value(), AppendOp{"m", op_record(0, R"(["x"])")}));
+    CHECK(s.value()->load("m").value().ops.size() == 1);
+    CHECK(s.value()->count_documents().value() == 1);
+}
