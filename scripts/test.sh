@@ -59,6 +59,7 @@ if [ -f scripts/fuzz.sh ]; then
 fi
 [ -d tests/wasm ] && node_suite wasm tests/wasm
 [ -d tests/integration ] && node_suite integration tests/integration
+[ -d tests/ops ] && node_suite ops tests/ops
 [ -d tests/frontend ] && node_suite frontend tests/frontend
 [ -d tests/browser ] && node_suite browser tests/browser
 
