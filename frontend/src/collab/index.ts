@@ -1,0 +1,9 @@
+// The framework-free collaboration client: no DOM and no Monaco, so it also runs in Node.
+export * from "./protocol.js";
+export * from "./ot.js";
+export * from "./ot-client.js";
+export * from "./session.js";
+export * from "./pending-store.js";
+export * from "./unicode.js";
+export * from "./composition.js";
+export * from "./hues.js";

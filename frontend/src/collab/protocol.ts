@@ -1,0 +1,62 @@
+// The wire messages of PROTOCOL.md (version 1), as TypeScript types, plus the parser.
+
+/** A user's display information. */
+export interface UserInfo { name: string; hue: number; }
+
+/** A user's cursors and selections, in code points. */
+export interface CursorData { cursors: number[]; selections: [number, number][]; }
+
+/** One entry of the document's log. `client`/`seq` are echoed when the Edit carried them. */
+export interface HistoryEntry { id: number; operation: unknown; client?: string; seq?: number; }
+
+/** Every message the server may send; exactly one key is set. */
+export interface ServerMsg {
+  Identity?: number;
+  History?: { start: number; operations: HistoryEntry[] };
+  Snapshot?: { revision: number; text: string };
+  Language?: string;
+  LanguageBy?: number;
+  UserInfo?: { id: number; info: UserInfo | null };
+  UserCursor?: { id: number; data: CursorData };
+  OTP?: { otp: string | null; user_id: number; user_name: string };
+  Signal?: { from: number; data: unknown };
+  Rejected?: { seq?: number; code: string; message: string };
+  Error?: { code: string; message: string };
+}
+
+/** An Edit as sent by this client. */
+export interface EditMsg {
+  Edit: { revision: number; operation: unknown; client: string; seq: number };
+}
+
+/** Parses one text frame; returns undefined for anything that is not a single-key object. */
+export function parseServerMsg(data: string): ServerMsg | undefined {
+  let v: unknown;
+  try { v = JSON.parse(data); } catch { return undefined; }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  if (Object.keys(v).length !== 1) return undefined;
+  return v as ServerMsg;
+}
+
+/** WebSocket close codes the client treats specially. */
+export const CloseCode = {
+  GoingAway: 1001, // server shutting down: reconnect and resume
+  Unsupported: 1003,
+  InvalidData: 1007,
+  Policy: 1008,
+  TooBig: 1009,
+} as const;
+
+/** The smallest WebSocket surface the session needs (the browser's, or `ws` in Node). */
+export interface SocketLike {
+  readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+/** Makes a socket for a URL (the global WebSocket in browsers). */
+export type SocketFactory = (url: string) => SocketLike;

@@ -1,0 +1,206 @@
+// The page: routes to a document, builds the editor, and wires the session to the controls.
+import "./style.css";
+import { monaco } from "./editor/monaco-setup.js";
+import { MonacoBinding } from "./editor/binding.js";
+import { RemoteCursors, hueColor } from "./editor/remote-cursors.js";
+import { Session, hueTaken, pickFreeHue, type SocketLike, type Status } from "./collab/index.js";
+import { newDocId, parseRoute, routeHash, shareLink, type Route } from "./ui/route.js";
+import { notify } from "./ui/notices.js";
+import { languageForFile, languageName, languages } from "./ui/languages.js";
+import { loadMe, renderUsers, saveMe } from "./ui/people.js";
+import { setupPreferences } from "./ui/preferences.js";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let route: Route = parseRoute(location.hash) ?? { id: newDocId(), otp: null };
+history.replaceState(null, "", routeHash(route));
+addEventListener("hashchange", () => {
+  const r = parseRoute(location.hash);
+  if (!r || r.id !== route.id || r.otp !== route.otp) location.reload();
+});
+
+const model = monaco.editor.createModel("", "plaintext");
+model.setEOL(monaco.editor.EndOfLineSequence.LF);
+const editor = monaco.editor.create($("editor"), {
+  model,
+  automaticLayout: true,
+  fontSize: 14,
+  minimap: { enabled: false },
+  scrollBeyondLastLine: false,
+  renderWhitespace: "selection",
+});
+const binding = new MonacoBinding(editor, model);
+const remote = new RemoteCursors(editor, binding);
+const me = loadMe();
+setupPreferences(editor);
+
+const STATUS_TEXT: Record<Status, string> = {
+  connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…",
+  offline: "Offline", protected: "Protected",
+};
+
+const session = new Session({
+  socketUrl: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/socket/${route.id}`,
+  docId: route.id,
+  otp: route.otp,
+  socket: (url) => new WebSocket(url) as unknown as SocketLike,
+  editor: binding,
+  storage: localStorage,
+  events: {
+    status(s) {
+      const el = $("status");
+      el.dataset.status = s;
+      el.textContent = STATUS_TEXT[s];
+      if (s === "connected") setTimeout(fixHue, 400);
+      if (s === "protected") showProtected();
+    },
+    users() { drawUsers(); drawCursors(); },
+    cursors() { drawCursors(); },
+    language(lang, by) {
+      monaco.editor.setModelLanguage(model, lang);
+      ($("language") as HTMLSelectElement).value = lang;
+      if (by === null) return;
+      const who = by === session.myId ? "You" : session.users.get(by)?.name ?? "Someone";
+      const text = `${who} changed the language to ${languageName(lang)}`;
+      $("language-info").textContent = text;
+      notify("info", text);
+    },
+    otp(otp, byName, byId) {
+      route = { id: route.id, otp };
+      history.replaceState(null, "", routeHash(route));
+      drawShare();
+      const who = byId === session.myId ? "You" : byName || "Someone";
+      const text = otp ? `${who} protected this document: only the share link opens it now`
+        : `${who} removed the protection`;
+      $("protect-info").textContent = text;
+      notify("info", text);
+    },
+    notice: notify,
+    async isProtected() {
+      const q = route.otp ? `?otp=${encodeURIComponent(route.otp)}` : "";
+      const res = await fetch(`/api/text/${route.id}${q}`);
+      return res.status === 401;
+    },
+  },
+});
+session.setInfo({ name: me.name, hue: me.hue });
+binding.onLocal = (op) => session.localEdit(op);
+let cursorFrame = 0;
+binding.onCursor = (cursors, selections) => {
+  if (cursorFrame) cancelAnimationFrame(cursorFrame);
+  cursorFrame = requestAnimationFrame(() => { cursorFrame = 0; session.setCursor({ cursors, selections }); });
+};
+addEventListener("pagehide", () => session.saveForUnload());
+addEventListener("online", () => session.reconnectNow());
+addEventListener("offline", () => session.dropConnection());
+Object.assign(window, { kolabpad: { session, editor, model, monaco } }); // for tests and the console
+
+let drawPending = false;
+function drawCursors(): void {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => { drawPending = false; remote.render(session.cursorsLocal(), session.users); });
+}
+
+function drawUsers(): void {
+  renderUsers($("users"), session.users, session.myId, me);
+  $("my-color").style.background = hueColor(me.hue);
+  ($("hue") as HTMLInputElement).value = String(me.hue);
+}
+
+function otherHues(): number[] {
+  return [...session.users].filter(([id]) => id !== session.myId).map(([, u]) => u.hue);
+}
+
+function setMe(name: string, hue: number, chosen: boolean): void {
+  me.name = name.slice(0, 64) || me.name;
+  me.hue = hue;
+  me.hueChosen = me.hueChosen || chosen;
+  saveMe(me);
+  session.setInfo({ name: me.name, hue: me.hue });
+  drawUsers();
+}
+
+/** A color someone else already wears is swapped once for a free one (unless picked by hand). */
+function fixHue(): void {
+  if (!me.hueChosen && hueTaken(me.hue, otherHues())) setMe(me.name, pickFreeHue(otherHues()), false);
+}
+
+function drawShare(): void {
+  ($("share-link") as HTMLInputElement).value = shareLink(route);
+  ($("protect-toggle") as HTMLInputElement).checked = !!route.otp;
+}
+
+function showProtected(): void {
+  document.body.classList.add("is-protected");
+  $("protected").hidden = false;
+  ($("otp-input") as HTMLInputElement).focus();
+}
+
+// Controls.
+const nameInput = $("name") as HTMLInputElement;
+nameInput.value = me.name;
+nameInput.addEventListener("change", () => setMe(nameInput.value.trim(), me.hue, false));
+const hueInput = $("hue") as HTMLInputElement;
+hueInput.addEventListener("input", () => setMe(me.name, Number(hueInput.value), true));
+$("new-color").addEventListener("click", () => setMe(me.name, pickFreeHue(otherHues()), true));
+
+const langSelect = $("language") as HTMLSelectElement;
+for (const l of languages()) langSelect.add(new Option(l.name, l.id));
+langSelect.value = "plaintext";
+langSelect.addEventListener("change", () => session.setLanguage(langSelect.value));
+
+$("copy-link").addEventListener("click", async () => {
+  const input = $("share-link") as HTMLInputElement;
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    input.select();
+    document.execCommand("copy");
+  }
+  notify("info", "Link copied");
+});
+const protect = $("protect-toggle") as HTMLInputElement;
+protect.addEventListener("change", () => {
+  session.setProtected(protect.checked);
+  protect.checked = !!route.otp; // flips when the server confirms with an OTP message
+});
+
+$("download").addEventListener("click", () => {
+  const ext = languages().find((l) => l.id === model.getLanguageId())?.ext ?? ".txt";
+  const url = URL.createObjectURL(new Blob([model.getValue()], { type: "text/plain;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `${route.id}${ext}`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
+const fileInput = $("open-file") as HTMLInputElement;
+fileInput.addEventListener("change", async () => {
+  const file = fileInput.files?.[0];
+  fileInput.value = "";
+  if (!file) return;
+  const text = (await file.text()).replace(/\r\n?/g, "\n");
+  editor.pushUndoStop();
+  editor.executeEdits("open-file", [{ range: model.getFullModelRange(), text }]);
+  editor.pushUndoStop();
+  const lang = languageForFile(file.name);
+  if (lang && lang !== model.getLanguageId()) session.setLanguage(lang);
+  notify("info", `Opened ${file.name}`);
+});
+
+$("otp-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const otp = ($("otp-input") as HTMLInputElement).value.trim();
+  if (otp) location.hash = routeHash({ id: route.id, otp });
+});
+
+const menu = $("menu-toggle");
+menu.addEventListener("click", () => {
+  const open = document.body.classList.toggle("sidebar-open");
+  menu.setAttribute("aria-expanded", String(open));
+});
+
+drawShare();
+drawUsers();
+
