@@ -1,0 +1,52 @@
+#pragma once
+// OtClient: the ot.js client state machine (synchronized / awaiting ack / awaiting with buffer) over
+// kolabpad::ot. No I/O: the caller sends what it is told to send. Every OT rule comes from ot/.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "kolabpad/ot.hpp"
+
+namespace kolabpad::load {
+
+// One client's view of a document: its text, the server revision it builds on, and its unacknowledged work.
+class OtClient {
+public:
+    // Replaces the state with `text` at `revision` (a Snapshot); drops nothing outstanding (precondition: none).
+    void reset(std::string text, std::uint64_t revision);
+
+    // Applies a local edit to the text. Returns true when it must be sent now (nothing was in flight);
+    // otherwise it is composed into the buffer. Returns an error message on a base-length mismatch.
+    std::optional<std::string> local(const ot::Operation& op, bool& send_now);
+
+    // Our in-flight edit was acknowledged. Returns true when the buffer became the new in-flight edit,
+    // which the caller must send now.
+    bool ack();
+
+    // A remote entry of the log: transforms the in-flight edit and buffer over it and applies it.
+    // Returns an error message when the operation does not fit.
+    std::optional<std::string> remote(const ot::Operation& op);
+
+    // The edit in flight; precondition: has_outstanding().
+    const ot::Operation& outstanding() const { return *outstanding_; }
+    // True while an edit waits for its acknowledgement.
+    bool has_outstanding() const { return outstanding_.has_value(); }
+    // True while local edits wait behind the in-flight one.
+    bool has_buffer() const { return buffer_.has_value(); }
+    // Number of log entries this client has seen (what it sends as `revision`).
+    std::uint64_t revision() const { return revision_; }
+    // The local text (UTF-8).
+    const std::string& text() const { return text_; }
+    // The local text's length in code points.
+    std::uint64_t length() const { return length_; }
+
+private:
+    std::string text_;
+    std::uint64_t length_ = 0;
+    std::uint64_t revision_ = 0;
+    std::optional<ot::Operation> outstanding_;
+    std::optional<ot::Operation> buffer_;
+};
+
+}  // namespace kolabpad::load

@@ -1,0 +1,79 @@
+#pragma once
+// Runner: one thread's io_context with the documents and connections assigned to it. The main thread
+// drives it through call(), which runs a function on the runner's thread and waits for its result.
+
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "connection.hpp"
+#include "doc_group.hpp"
+
+namespace kolabpad::load {
+
+// A snapshot of one client, taken on its thread for the convergence check.
+struct ClientView {
+    std::string doc;
+    bool healthy = false;
+    bool idle = false;
+    std::uint64_t revision = 0;
+    std::string text;
+    std::string problem;
+};
+
+// One load thread: its documents, its connections and its counters.
+class Runner {
+public:
+    // A runner whose connections share `shared` (endpoint, mode, rate; rng seeded by the caller).
+    explicit Runner(Shared shared);
+    ~Runner();
+
+    // Adds document `doc` with `clients` connections (client strings `<prefix>-<n>`); before start().
+    void add_doc(const std::string& doc, int clients, const std::string& prefix);
+    // Starts the thread.
+    void start();
+    // Opens every connection, at most `concurrency` handshakes at a time; the future is ready when
+    // every connection is open or failed.
+    std::future<void> connect_all(std::size_t concurrency);
+    // Turns typing on or off for every connection.
+    void set_typing(bool on);
+    // Views of every connection (text, revision, health).
+    std::vector<ClientView> views();
+    // Closes every connection, waits up to `grace` for the closes, then stops the thread.
+    void stop(std::chrono::milliseconds grace);
+    // The counters, after stop().
+    Counters& stats() { return shared_.stats; }
+    // Rate-mode ticks that fired late, after stop().
+    std::uint64_t ticks_late() const { return shared_.ticks_late; }
+    // Edits some connected client of their document never received, after stop().
+    std::size_t incomplete() const;
+
+    // Runs `f` on the runner's thread and returns its result.
+    template <class F>
+    auto call(F f) -> decltype(f()) {
+        std::packaged_task<decltype(f())()> task(std::move(f));
+        auto fut = task.get_future();
+        net::post(ioc_, [&task] { task(); });
+        return fut.get();
+    }
+
+private:
+    void connect_next();
+
+    net::io_context ioc_{1};
+    net::executor_work_guard<net::io_context::executor_type> guard_;
+    Shared shared_;
+    std::vector<std::unique_ptr<DocGroup>> docs_;
+    std::vector<std::unique_ptr<Connection>> conns_;
+    std::thread thread_;
+    std::size_t next_connect_ = 0, finished_connects_ = 0;
+    std::promise<void> connected_;
+};
+
+}  // namespace kolabpad::load
