@@ -5,6 +5,7 @@
 #include "document/registry.hpp"
 #include "log/log.hpp"
 #include "net/server.hpp"
+#include "simulate/simulator.hpp"
 #include "storage/sqlite_storage.hpp"
 
 int main() {
@@ -16,16 +17,20 @@ int main() {
     }
     const Config& c = config.value();
     log::configure(c.log_level, c.log_format);
-    if (c.max_memory_mb) log::warn("MAX_MEMORY_MB is not enforced yet; ignoring it");
 
     auto storage = storage::SqliteStorage::open(c.sqlite_path);
     if (!storage) {
         log::error("cannot open storage", {{"error", storage.error()}});
         return 1;
     }
+    Telemetry telemetry(c.event_log_size);
     document::Registry registry(*storage.value(),
-                                document::Limits{c.max_document_code_points, c.snapshot_interval_ops, c.log_retention_ops});
-    const int code = net::run_server(c, registry, *storage.value());
+                                document::Limits{c.max_document_code_points, c.snapshot_interval_ops, c.log_retention_ops},
+                                &telemetry);
+    simulate::Simulator simulator(registry, telemetry,
+                                  simulate::Limits{c.simulate_max_users, c.simulate_max_rate});
+    const int code = net::run_server(c, registry, *storage.value(), telemetry, simulator);
+    simulator.stop();
     storage.value()->close();
     return code;
 }

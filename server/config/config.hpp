@@ -36,8 +36,13 @@ struct Config {
     std::uint64_t log_retention_ops = 10000;       // LOG_RETENTION_OPS
     double shutdown_timeout_seconds = 10.0;        // SHUTDOWN_TIMEOUT_SECONDS
     unsigned threads = 0;                          // THREADS (0 = hardware concurrency)
-    std::uint64_t max_memory_mb = 0;               // MAX_MEMORY_MB (reserved, not enforced)
-    std::string admin_token;                       // ADMIN_TOKEN (reserved)
+    std::uint64_t max_memory_mb = 0;               // MAX_MEMORY_MB (0 = no limit)
+    double memory_check_interval_seconds = 5.0;    // MEMORY_CHECK_INTERVAL_SECONDS
+    std::uint64_t storage_max_pending_writes = 50000;  // STORAGE_MAX_PENDING_WRITES (backpressure)
+    std::string admin_token;                       // ADMIN_TOKEN (empty = no admin API)
+    std::uint64_t event_log_size = 1000;           // EVENT_LOG_SIZE (events kept for /api/events)
+    std::uint64_t simulate_max_users = 20;         // SIMULATE_MAX_USERS (per document)
+    double simulate_max_rate = 10.0;               // SIMULATE_MAX_RATE (edits/s per simulated user)
     std::string static_dir = "frontend/dist";      // STATIC_DIR
     LogLevel log_level = LogLevel::info;           // LOG_LEVEL
     LogFormat log_format = LogFormat::text;        // LOG_FORMAT

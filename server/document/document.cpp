@@ -30,14 +30,20 @@ std::string make_token() {
 
 }  // namespace
 
-Document::Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation)
-    : id_(std::move(id)), limits_(limits), storage_(storage), generation_(generation) {}
+Document::Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation,
+                   Telemetry* telemetry)
+    : id_(std::move(id)), limits_(limits), storage_(storage), generation_(generation), telemetry_(telemetry) {}
+
+void Document::record(const char* kind, std::optional<std::uint64_t> user, std::string detail) const {
+    if (telemetry_) telemetry_->events.record(kind, id_, user, std::move(detail));
+}
 
 ot::Result<std::shared_ptr<Document>> Document::create(std::string id, const storage::DocumentRecord& rec,
                                                        Limits limits, storage::Storage* storage,
-                                                       std::uint64_t generation) {
-    std::shared_ptr<Document> d(new Document(std::move(id), limits, storage, generation));
+                                                       std::uint64_t generation, Telemetry* telemetry) {
+    std::shared_ptr<Document> d(new Document(std::move(id), limits, storage, generation, telemetry));
     d->language_ = rec.language;
+    d->announced_language_ = rec.language;
     d->otp_ = rec.otp;
     d->next_user_id_ = rec.next_user_id;
     const bool from_zero = rec.ops.empty() ? rec.snapshot_revision == 0 : rec.ops.front().revision == 0;
@@ -69,6 +75,7 @@ ot::Result<std::shared_ptr<Document>> Document::create(std::string id, const sto
             d->text_ = std::move(t).value();
         }
         d->entries_.push_back(protocol::history_entry(r.author, op.value(), r.client, r.seq));
+        d->entries_bytes_ += d->entries_.back().size();
         d->ops_.push_back(std::move(op).value());
         if (r.client && r.seq) d->dedup_[*r.client] = ClientSeq{*r.seq, r.revision};
         ++expected;
@@ -96,22 +103,26 @@ ot::Result<std::uint64_t> Document::join(std::shared_ptr<Peer> peer, std::option
     if (from < sent_) {
         std::vector<const std::string*> list;
         for (std::uint64_t r = from; r < sent_; ++r) list.push_back(&entries_[r - log_start_]);
-        peer->deliver(frame(protocol::history(from, list)));
+        peer->deliver_history(frame(protocol::history(from, list)), from, sent_ - from);
     }
-    if (language_) peer->deliver(frame(protocol::language(*language_)));
+    if (announced_language_) peer->deliver(frame(protocol::language(*announced_language_)));
     for (const auto& [uid, u] : users_) {
         if (u.info) peer->deliver(frame(protocol::user_info(uid, u.info)));
     }
     for (const auto& [uid, u] : users_) {
         if (u.cursor) peer->deliver(frame(protocol::user_cursor(uid, *u.cursor)));
     }
+    const bool simulated = peer->simulated();
     users_[id] = User{std::move(peer), std::nullopt, std::nullopt};
+    if (resume && telemetry_) telemetry_->metrics.resumes.fetch_add(1, std::memory_order_relaxed);
+    record("join", id, simulated ? "simulated" : resume ? "resume" : "");
     return id;
 }
 
 void Document::leave(std::uint64_t user) {
     std::lock_guard lock(mu_);
     if (users_.erase(user) == 0) return;
+    record("leave", user);
     broadcast_locked(frame(protocol::user_info(user, std::nullopt)));
     if (users_.empty()) {
         last_left_ = Clock::now();
@@ -122,6 +133,7 @@ void Document::leave(std::uint64_t user) {
 EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     std::lock_guard lock(mu_);
     if (broken_) return {EditStatus::storage_failure, "the document could not be stored"};
+    if (evicted_) return {EditStatus::closed, "the document was evicted"};
     const std::uint64_t revision = revision_locked();
     if (e.revision > revision) {
         return {EditStatus::bad_revision,
@@ -173,6 +185,8 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     rec.author = user;
     rec.time_ms = now_ms();
     entries_.push_back(protocol::history_entry(user, op, e.client, e.seq));
+    entries_bytes_ += entries_.back().size();
+    sequenced_at_.push_back(Clock::now());
     ops_.push_back(std::move(op));
     if (e.client && e.seq) dedup_[*e.client] = ClientSeq{*e.seq, revision};
     std::weak_ptr<Document> self = weak_from_this();
@@ -193,7 +207,13 @@ void Document::on_committed(std::uint64_t revision, bool ok) {
         } else if (!broken_ && revision > sent_) {
             std::vector<const std::string*> list;
             for (std::uint64_t r = sent_; r < revision; ++r) list.push_back(&entries_[r - log_start_]);
-            broadcast_locked(frame(protocol::history(sent_, list)));
+            auto f = frame(protocol::history(sent_, list));
+            for (auto& [uid, u] : users_) u.peer->deliver_history(f, sent_, revision - sent_);
+            const auto now = Clock::now();
+            for (std::uint64_t r = sent_; r < revision && !sequenced_at_.empty(); ++r) {
+                if (telemetry_) telemetry_->metrics.edit_ack_latency.observe(now - sequenced_at_.front());
+                sequenced_at_.pop_front();
+            }
             sent_ = revision;
             trim_locked(std::min(trim_target_, sent_));
         }
@@ -205,6 +225,8 @@ void Document::fail_storage_locked(std::function<void()>& notify) {
     if (broken_) return;
     broken_ = true;
     log::error("document lost a write; closing its connections", {{"document", id_}});
+    record("error", std::nullopt, "storage_failure");
+    if (telemetry_ && !users_.empty()) telemetry_->metrics.errors.add("storage_failure", users_.size());
     auto err = frame(protocol::error("storage_failure", "the edit could not be stored; reconnect later"));
     for (auto& [uid, u] : users_) {
         u.peer->deliver(err);
@@ -244,23 +266,27 @@ void Document::set_otp(std::uint64_t user, bool enable) {
     auto it = users_.find(user);
     if (broken_ || it == users_.end()) return;
     otp_ = enable ? std::optional<std::string>(make_token()) : std::nullopt;
+    record(enable ? "protect" : "unprotect", user);
     const std::string name = it->second.info ? it->second.info->name : std::string();
     save_meta_locked({frame(protocol::otp(otp_, user, name))});
 }
 
 void Document::save_meta_locked(std::vector<std::shared_ptr<const std::string>> announce) {
     std::weak_ptr<Document> self = weak_from_this();
-    storage_->submit(storage::SaveMeta{id_, language_, otp_}, generation_, [self, a = std::move(announce)](bool ok) {
-        if (auto d = self.lock()) d->on_meta_committed(ok, a);
+    storage_->submit(storage::SaveMeta{id_, language_, otp_}, generation_,
+                     [self, a = std::move(announce), lang = language_](bool ok) {
+        if (auto d = self.lock()) d->on_meta_committed(ok, a, lang);
     });
 }
 
-void Document::on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce) {
+void Document::on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce,
+                                 const std::optional<std::string>& stored_language) {
     std::function<void()> notify;
     {
         std::lock_guard lock(mu_);
         if (!ok) fail_storage_locked(notify);
         else if (!broken_) {
+            announced_language_ = stored_language;
             for (const auto& f : announce) broadcast_locked(f);
         }
     }
@@ -273,14 +299,14 @@ void Document::signal(std::uint64_t from, std::uint64_t to, const std::string& d
     if (it != users_.end()) it->second.peer->deliver(frame(protocol::signal_from(from, data_json)));
 }
 
-void Document::save_snapshot() {
+void Document::save_snapshot(bool force) {
     std::lock_guard lock(mu_);
-    save_snapshot_locked();
+    save_snapshot_locked(force);
 }
 
-void Document::save_snapshot_locked() {
+void Document::save_snapshot_locked(bool force) {
     const std::uint64_t revision = revision_locked();
-    if (broken_ || revision == snapshot_revision_) return;
+    if (broken_ || (revision == snapshot_revision_ && !force)) return;
     const std::uint64_t keep_from = revision > limits_.log_retention_ops ? revision - limits_.log_retention_ops : 0;
     // Entries not yet broadcast stay in memory whatever the retention says; on_committed trims later.
     trim_target_ = keep_from;
@@ -319,6 +345,7 @@ void Document::trim_locked(std::uint64_t new_start) {
     }
     base_text_ = std::move(base).value();
     ops_.erase(ops_.begin(), ops_.begin() + n);
+    for (auto it = entries_.begin(); it != entries_.begin() + n; ++it) entries_bytes_ -= it->size();
     entries_.erase(entries_.begin(), entries_.begin() + n);
     log_start_ = new_start;
     std::erase_if(dedup_, [&](const auto& kv) { return kv.second.revision < new_start; });
@@ -338,53 +365,6 @@ void Document::set_on_broken(std::function<void()> f) {
 
 void Document::broadcast_locked(const std::shared_ptr<const std::string>& f) {
     for (auto& [uid, u] : users_) u.peer->deliver(f);
-}
-
-std::string Document::text() const {
-    std::lock_guard lock(mu_);
-    return text_;
-}
-
-std::uint64_t Document::revision() const {
-    std::lock_guard lock(mu_);
-    return revision_locked();
-}
-
-std::uint64_t Document::acknowledged_revision() const {
-    std::lock_guard lock(mu_);
-    return sent_;
-}
-
-std::uint64_t Document::log_start() const {
-    std::lock_guard lock(mu_);
-    return log_start_;
-}
-
-std::optional<std::string> Document::otp() const {
-    std::lock_guard lock(mu_);
-    return otp_;
-}
-
-std::size_t Document::connections() const {
-    std::lock_guard lock(mu_);
-    return users_.size();
-}
-
-bool Document::evictable(Clock::time_point cutoff) const {
-    std::lock_guard lock(mu_);
-    return users_.empty() && sent_ == revision_locked() && last_left_ <= cutoff;
-}
-
-bool Document::try_evict(Clock::time_point cutoff) {
-    std::lock_guard lock(mu_);
-    if (evicted_ || !users_.empty() || sent_ != revision_locked() || last_left_ > cutoff) return false;
-    evicted_ = true;
-    return true;
-}
-
-bool Document::broken() const {
-    std::lock_guard lock(mu_);
-    return broken_;
 }
 
 }  // namespace kolabpad::server::document

@@ -3,6 +3,7 @@
 // mutex; it talks to connections only through Peer and to storage only through Storage.
 
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,6 +17,7 @@
 #include "document/peer.hpp"
 #include "kolabpad/ot/operation.hpp"
 #include "kolabpad/ot/result.hpp"
+#include "metrics/telemetry.hpp"
 #include "protocol/messages.hpp"
 #include "storage/storage.hpp"
 
@@ -25,6 +27,8 @@ namespace kolabpad::server::document {
 inline constexpr std::uint16_t close_policy = 1008;
 inline constexpr std::uint16_t close_going_away = 1001;
 inline constexpr std::uint16_t close_internal = 1011;
+// Close code for connections of a document an administrator evicted (DELETE /api/rooms/{id}).
+inline constexpr std::uint16_t close_evicted = 4000;
 
 // The document's limits (from Config).
 struct Limits {
@@ -34,7 +38,8 @@ struct Limits {
 };
 
 // What became of an Edit.
-enum class EditStatus { applied, duplicate, rejected, bad_revision, bad_operation, storage_failure };
+// `closed`: the document was evicted under the sender, whose connection is already being closed.
+enum class EditStatus { applied, duplicate, rejected, bad_revision, bad_operation, storage_failure, closed };
 
 // The outcome of edit(): status plus a human-readable message for the failures.
 struct EditResult {
@@ -50,7 +55,7 @@ public:
     // Builds a document from its stored record; fails when the record is corrupt.
     static ot::Result<std::shared_ptr<Document>> create(std::string id, const storage::DocumentRecord& record,
                                                         Limits limits, storage::Storage* storage,
-                                                        std::uint64_t generation);
+                                                        std::uint64_t generation, Telemetry* telemetry = nullptr);
 
     // Registers `peer` as a new user and queues on it Identity, History/Snapshot, Language, UserInfo and
     // UserCursor (PROTOCOL.md connect sequence). Fails (bad_revision / storage_failure) without registering.
@@ -62,6 +67,8 @@ public:
     // apply, move cursors, append, queue for storage. Broadcast happens once storage committed.
     // A rejected edit has already been answered with Rejected on the user's peer.
     EditResult edit(std::uint64_t user, protocol::Edit edit);
+    // The revision and length (code points) of the text, read together: what a new edit applies to.
+    std::pair<std::uint64_t, std::uint64_t> head() const;
     // Sets the language and broadcasts Language + LanguageBy once stored.
     void set_language(std::uint64_t user, std::string language);
     // Sets a user's name and hue and broadcasts UserInfo.
@@ -73,8 +80,12 @@ public:
     // Relays a Signal payload to user `to` if connected (else drops it).
     void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json);
 
-    // Queues a snapshot if the text changed since the last one.
-    void save_snapshot();
+    // Queues a snapshot if the text changed since the last one (always when `force`).
+    void save_snapshot(bool force = false);
+    // Marks the document evicted (joins and edits then fail), sends every user
+    // Error{code:"evicted"}, closes them with close_evicted and queues a snapshot. False if it was
+    // already evicted.
+    bool evict_now();
     // Closes every connection with `code` (for shutdown) and forgets the users.
     void close_all(std::uint16_t code, std::string_view reason);
     // Called once if storage loses one of this document's writes; the registry then drops it.
@@ -98,6 +109,37 @@ public:
     bool try_evict(Clock::time_point cutoff);
     // True after a storage failure lost one of its writes.
     bool broken() const;
+    // True once evicted (by try_evict or evict_now).
+    bool evicted() const;
+
+    // What the admin API shows of a document.
+    struct Info {
+        std::string id;
+        std::size_t users = 0;            // connected users, simulated ones included
+        std::size_t simulated_users = 0;
+        std::uint64_t revision = 0;
+        std::uint64_t text_bytes = 0;     // UTF-8 bytes of the text
+        std::uint64_t code_points = 0;
+        std::optional<std::string> language;
+        bool is_protected = false;
+        double idle_seconds = 0;          // since the last user left; 0 while users are connected
+        std::uint64_t memory_bytes = 0;   // see memory_bytes()
+    };
+    // One connected user as the admin API shows it.
+    struct UserView {
+        std::uint64_t id = 0;
+        std::optional<protocol::UserInfo> info;
+        std::optional<protocol::CursorData> cursor;
+        bool simulated = false;
+    };
+    // The document's figures (no text, no token).
+    Info info() const;
+    // Its connected users.
+    std::vector<UserView> users() const;
+    // Accounted memory: text, base text, the kept log (entries and operations) and a fixed overhead.
+    std::uint64_t memory_bytes() const;
+    // When the last user left (meaningful while nobody is connected).
+    Clock::time_point last_used() const;
     // The document's id.
     const std::string& id() const { return id_; }
 
@@ -112,12 +154,15 @@ private:
         std::uint64_t revision;
     };
 
-    Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation);
+    Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation, Telemetry* telemetry);
+    void record(const char* kind, std::optional<std::uint64_t> user, std::string detail = {}) const;
+    std::uint64_t memory_bytes_locked() const;
     void broadcast_locked(const std::shared_ptr<const std::string>& frame);
     void on_committed(std::uint64_t revision, bool ok);
-    void on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce);
+    void on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce,
+                           const std::optional<std::string>& stored_language);
     void fail_storage_locked(std::function<void()>& notify);
-    void save_snapshot_locked();
+    void save_snapshot_locked(bool force = false);
     void trim_locked(std::uint64_t new_start);
     std::uint64_t revision_locked() const { return log_start_ + ops_.size(); }
     void save_meta_locked(std::vector<std::shared_ptr<const std::string>> announce);
@@ -126,6 +171,7 @@ private:
     const Limits limits_;
     storage::Storage* const storage_;
     const std::uint64_t generation_;
+    Telemetry* const telemetry_;
 
     mutable std::mutex mu_;
     std::string text_;
@@ -134,10 +180,15 @@ private:
     std::uint64_t log_start_ = 0;
     std::vector<ot::Operation> ops_;  // operations log_start_ .. revision
     std::vector<std::string> entries_;  // their History entries, serialized once
+    std::uint64_t entries_bytes_ = 0;   // sum of entries_ sizes
+    std::deque<Clock::time_point> sequenced_at_;  // when each operation sent_ .. revision was sequenced
     std::uint64_t sent_ = 0;            // operations committed and broadcast
     std::uint64_t snapshot_revision_ = 0;
     std::uint64_t trim_target_ = 0;     // where the in-memory log may start once broadcast caught up
     std::optional<std::string> language_;
+    // The language as stored and announced: what a joiner is sent, so that a change racing the
+    // join reaches it exactly once (by the broadcast that follows the commit).
+    std::optional<std::string> announced_language_;
     std::optional<std::string> otp_;
     std::map<std::uint64_t, User> users_;
     std::unordered_map<std::string, ClientSeq> dedup_;

@@ -1,22 +1,36 @@
 #include "document/registry.hpp"
 
+#include <algorithm>
 #include <vector>
+
+#include "memory/memory_policy.hpp"
 
 #include "log/log.hpp"
 
 namespace kolabpad::server::document {
 
-Registry::Registry(storage::Storage& storage, Limits limits) : storage_(storage), limits_(limits) {}
+Registry::Registry(storage::Storage& storage, Limits limits, Telemetry* telemetry)
+    : storage_(storage), limits_(limits), telemetry_(telemetry) {}
 
 ot::Result<std::shared_ptr<Document>> Registry::get(const std::string& id) {
+    std::shared_ptr<Document> stale;
     {
         std::lock_guard lock(mu_);
-        if (auto it = docs_.find(id); it != docs_.end()) return it->second;
+        if (auto it = docs_.find(id); it != docs_.end()) {
+            if (!it->second->evicted()) return it->second;
+            stale = it->second;
+        }
+    }
+    if (stale) {
+        // Being evicted by evict_now(): it takes no more edits; once its queued writes are
+        // stored, loading from storage gives the same document.
+        storage_.flush();
+        discard(id, stale.get());
     }
     // Load outside the registry lock; if two loads race, the first one inserted wins.
     auto record = storage_.load(id);
     if (!record) return ot::Error{record.error()};
-    auto doc = Document::create(id, record.value(), limits_, &storage_, next_generation_++);
+    auto doc = Document::create(id, record.value(), limits_, &storage_, next_generation_++, telemetry_);
     if (!doc) {
         log::error("cannot load document", {{"document", id}, {"error", doc.error()}});
         return ot::Error{doc.error()};
@@ -97,7 +111,7 @@ std::size_t Registry::evict_idle(std::chrono::duration<double> max_idle) {
     }
     for (const auto& d : evicted) {
         d->save_snapshot();
-        log::debug("document evicted", {{"document", d->id()}});
+        this->evicted(*d, "idle");
     }
     return evicted.size();
 }
@@ -118,6 +132,91 @@ void Registry::discard(const std::string& id, const Document* doc) {
     std::lock_guard lock(mu_);
     auto it = docs_.find(id);
     if (it != docs_.end() && it->second.get() == doc) docs_.erase(it);
+}
+
+std::vector<std::shared_ptr<Document>> Registry::all() const {
+    std::vector<std::shared_ptr<Document>> out;
+    std::lock_guard lock(mu_);
+    for (const auto& [id, d] : docs_) out.push_back(d);
+    return out;
+}
+
+void Registry::evicted(const Document& d, const char* reason) {
+    log::info("document evicted", {{"document", d.id()}, {"reason", reason}});
+    if (!telemetry_) return;
+    telemetry_->metrics.evictions.add(reason);
+    telemetry_->events.record("evict", d.id(), std::nullopt, reason);
+}
+
+std::shared_ptr<Document> Registry::find(const std::string& id) const {
+    std::lock_guard lock(mu_);
+    auto it = docs_.find(id);
+    return it == docs_.end() || it->second->evicted() ? nullptr : it->second;
+}
+
+std::vector<Document::Info> Registry::list() const {
+    std::vector<Document::Info> out;
+    for (const auto& d : all()) {
+        if (!d->evicted()) out.push_back(d->info());
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return out;
+}
+
+std::optional<std::uint64_t> Registry::persist(const std::string& id) {
+    auto d = find(id);
+    if (!d) return std::nullopt;
+    d->save_snapshot(true);
+    storage_.flush();
+    return d->revision();
+}
+
+bool Registry::evict_now(const std::string& id) {
+    auto d = find(id);
+    if (!d || !d->evict_now()) return false;
+    storage_.flush();
+    discard(id, d.get());
+    evicted(*d, "admin");
+    return true;
+}
+
+std::size_t Registry::enforce_memory(std::uint64_t limit_bytes) {
+    std::vector<memory::Candidate> candidates;
+    const auto now = Document::Clock::now();
+    for (const auto& d : all()) {
+        candidates.push_back(memory::Candidate{d->id(), d->memory_bytes(), d->evictable(now), d->last_used()});
+    }
+    const auto chosen = memory::choose_evictions(std::move(candidates), limit_bytes);
+    if (chosen.empty()) return 0;
+    std::vector<std::shared_ptr<Document>> out;
+    {
+        std::lock_guard lock(mu_);
+        for (const auto& id : chosen) {
+            auto it = docs_.find(id);
+            // try_evict checks again under the document's lock: a user may have joined meanwhile.
+            if (it != docs_.end() && it->second->try_evict(Document::Clock::now())) {
+                out.push_back(it->second);
+                docs_.erase(it);
+            }
+        }
+    }
+    for (const auto& d : out) {
+        d->save_snapshot();
+        evicted(*d, "memory");
+    }
+    return out.size();
+}
+
+std::uint64_t Registry::memory_bytes() const {
+    std::uint64_t n = 0;
+    for (const auto& d : all()) n += d->memory_bytes();
+    return n;
+}
+
+std::size_t Registry::hot() const {
+    std::size_t n = 0;
+    for (const auto& d : all()) n += d->connections() > 0 ? 1 : 0;
+    return n;
 }
 
 }  // namespace kolabpad::server::document

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "document/document.hpp"
 #include "storage/storage.hpp"
@@ -21,8 +22,8 @@ enum class Access { allowed, denied, storage_failure };
 // All documents in memory.
 class Registry {
 public:
-    // `storage` must outlive the registry.
-    Registry(storage::Storage& storage, Limits limits);
+    // `storage` (and `telemetry`, when given) must outlive the registry.
+    Registry(storage::Storage& storage, Limits limits, Telemetry* telemetry = nullptr);
 
     // The document `id`, loaded from storage (or created empty) if not in memory.
     ot::Result<std::shared_ptr<Document>> get(const std::string& id);
@@ -39,11 +40,32 @@ public:
     // Snapshots every document and closes all connections with 1001; for shutdown.
     void shutdown();
 
+    // The document `id` if it is in memory (never loads); null otherwise.
+    std::shared_ptr<Document> find(const std::string& id) const;
+    // The admin figures of every document in memory, sorted by id.
+    std::vector<Document::Info> list() const;
+    // Writes a snapshot of `id` now and waits until it is stored; its revision, or nullopt when
+    // `id` is not in memory.
+    std::optional<std::uint64_t> persist(const std::string& id);
+    // Evicts `id` now: its users get Error{code:"evicted"} and close 4000, its writes and a
+    // snapshot are flushed, then it leaves memory. False when `id` is not in memory.
+    bool evict_now(const std::string& id);
+    // Evicts idle documents, least recently used first, while the accounted memory of all documents
+    // exceeds `limit_bytes`; documents with users stay. Returns how many were evicted.
+    std::size_t enforce_memory(std::uint64_t limit_bytes);
+    // Accounted memory of every document in memory (Document::memory_bytes).
+    std::uint64_t memory_bytes() const;
+    // Documents in memory with at least one user.
+    std::size_t hot() const;
+
 private:
     void discard(const std::string& id, const Document* doc);
+    std::vector<std::shared_ptr<Document>> all() const;
+    void evicted(const Document& d, const char* reason);
 
     storage::Storage& storage_;
     const Limits limits_;
+    Telemetry* const telemetry_;
     mutable std::mutex mu_;
     std::unordered_map<std::string, std::shared_ptr<Document>> docs_;
     std::atomic<std::uint64_t> next_generation_{1};

@@ -1,30 +1,76 @@
 #pragma once
-// Histogram: a lock-free latency histogram with fixed buckets, printed in Prometheus text format.
+// Histogram: a lock-free histogram with fixed buckets, printed in Prometheus text format.
 
-#include <array>
-#include <cstdio>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kolabpad::server::metrics {
 
-// Counts observations (in seconds) into fixed buckets from 50 µs to 10 s; safe from any thread.
+// Counts observations into fixed buckets (upper bounds, ascending); safe from any thread.
 class Histogram {
 public:
-    // Upper bounds of the buckets, in seconds.
-    static constexpr std::array<double, 12> bounds{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                   0.005,   0.01,   0.025,   0.1,    1.0,   10.0};
+    // Bucket bounds for latencies, in seconds: 50 µs to 10 s.
+    static std::vector<double> latency_bounds() {
+        return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0, 10.0};
+    }
+    // Bucket bounds for counts: 1, 2, 4, ... 4096.
+    static std::vector<double> count_bounds() {
+        std::vector<double> b;
+        for (double v = 1; v <= 4096; v *= 2) b.push_back(v);
+        return b;
+    }
 
-    // Records one observation.
-    void observe(std::chrono::steady_clock::duration d) {
-        const double s = std::chrono::duration<double>(d).count();
-        std::size_t i = 0;
-        while (i < bounds.size() && s > bounds[i]) ++i;
+    // A histogram over `bounds` (latency_bounds() by default).
+    explicit Histogram(std::vector<double> bounds = latency_bounds())
+        : bounds_(std::move(bounds)), counts_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
+        for (std::size_t i = 0; i <= bounds_.size(); ++i) counts_[i].store(0);
+    }
+
+    // Records one observation of `value` (seconds for latencies).
+    void observe(double value) {
+        const std::size_t i =
+            static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
         counts_[i].fetch_add(1, std::memory_order_relaxed);
-        sum_us_.fetch_add(static_cast<std::uint64_t>(s * 1e6), std::memory_order_relaxed);
+        double cur = sum_.load(std::memory_order_relaxed);
+        while (!sum_.compare_exchange_weak(cur, cur + value, std::memory_order_relaxed)) {
+        }
+    }
+    // Records one duration, in seconds.
+    void observe(std::chrono::steady_clock::duration d) { observe(std::chrono::duration<double>(d).count()); }
+
+    // Number of observations.
+    std::uint64_t count() const {
+        std::uint64_t n = 0;
+        for (std::size_t i = 0; i <= bounds_.size(); ++i) n += counts_[i].load(std::memory_order_relaxed);
+        return n;
+    }
+    // Sum of the observations.
+    double sum() const { return sum_.load(std::memory_order_relaxed); }
+
+    // Estimated q-quantile (0..1), interpolating linearly inside a bucket; 0 when empty. Values in
+    // the overflow bucket are reported as the largest bound.
+    double quantile(double q) const {
+        const std::uint64_t total = count();
+        if (total == 0) return 0;
+        const double rank = q * static_cast<double>(total);
+        std::uint64_t below = 0;
+        for (std::size_t i = 0; i < bounds_.size(); ++i) {
+            const std::uint64_t c = counts_[i].load(std::memory_order_relaxed);
+            if (c > 0 && static_cast<double>(below + c) >= rank) {
+                const double lo = i == 0 ? 0.0 : bounds_[i - 1];
+                const double frac = std::clamp((rank - static_cast<double>(below)) / static_cast<double>(c), 0.0, 1.0);
+                return lo + (bounds_[i] - lo) * frac;
+            }
+            below += c;
+        }
+        return bounds_.empty() ? 0 : bounds_.back();
     }
 
     // Appends `# HELP`, `# TYPE` and the cumulative buckets, sum and count of `name`.
@@ -32,22 +78,22 @@ public:
         const std::string n(name);
         out += "# HELP " + n + " " + std::string(help) + "\n# TYPE " + n + " histogram\n";
         std::uint64_t total = 0;
-        for (std::size_t i = 0; i < bounds.size(); ++i) {
+        char buf[48];
+        for (std::size_t i = 0; i < bounds_.size(); ++i) {
             total += counts_[i].load(std::memory_order_relaxed);
-            char le[32];
-            std::snprintf(le, sizeof le, "%g", bounds[i]);
-            out += n + "_bucket{le=\"" + le + "\"} " + std::to_string(total) + "\n";
+            std::snprintf(buf, sizeof buf, "%g", bounds_[i]);
+            out += n + "_bucket{le=\"" + buf + "\"} " + std::to_string(total) + "\n";
         }
-        total += counts_[bounds.size()].load(std::memory_order_relaxed);
+        total += counts_[bounds_.size()].load(std::memory_order_relaxed);
         out += n + "_bucket{le=\"+Inf\"} " + std::to_string(total) + "\n";
-        char sum[48];
-        std::snprintf(sum, sizeof sum, "%.6f", static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6);
-        out += n + "_sum " + sum + "\n" + n + "_count " + std::to_string(total) + "\n";
+        std::snprintf(buf, sizeof buf, "%.6f", sum());
+        out += n + "_sum " + buf + "\n" + n + "_count " + std::to_string(total) + "\n";
     }
 
 private:
-    std::array<std::atomic<std::uint64_t>, bounds.size() + 1> counts_{};
-    std::atomic<std::uint64_t> sum_us_{0};
+    std::vector<double> bounds_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
+    std::atomic<double> sum_{0};
 };
 
 }  // namespace kolabpad::server::metrics

@@ -1,5 +1,9 @@
 #pragma once
-// The plain HTTP routes: /api/text, /api/stats, /api/health, unknown /api paths and static files.
+// The plain HTTP routes: /api/text, /api/stats, /api/health, /api/metrics, the admin API, unknown
+// /api paths and static files.
+
+#include <string>
+#include <string_view>
 
 #include "net/beast.hpp"
 #include "net/context.hpp"
@@ -10,11 +14,25 @@ namespace kolabpad::server::net {
 // Answers one request that is not a WebSocket upgrade.
 http::message_generator handle_request(const Request& req, const Target& target, Context& ctx);
 
+// GET /api/health: status, storage and memory; 503 while shutting down or when storage fails.
+http::message_generator health_route(const Request& req, Context& ctx);
+// GET /api/metrics: Prometheus text, or JSON with ?format=json or Accept: application/json.
+http::message_generator metrics_route(const Request& req, const Target& target, Context& ctx);
+
+// True for the paths of the admin API (/api/rooms..., /api/events, /api/simulate/...).
+bool admin_path(std::string_view path);
+// Answers an admin request: 404 (exactly like an unknown route) unless ADMIN_TOKEN is set and the
+// request carries `Authorization: Bearer <ADMIN_TOKEN>`.
+http::message_generator admin_route(const Request& req, const Target& target, Context& ctx);
+
 // Serves a file of `dir` (index.html for app routes); never outside `dir`.
 http::message_generator serve_static(const Request& req, const std::string& dir, const std::string& path);
 
 // A small response with `body` and `content_type`.
 http::response<http::string_body> make_response(const Request& req, http::status status, std::string body,
                                                 std::string_view content_type);
+// A JSON response {"error":code,"message":message} with `status`.
+http::response<http::string_body> json_error(const Request& req, http::status status, std::string_view code,
+                                             std::string_view message);
 
 }  // namespace kolabpad::server::net

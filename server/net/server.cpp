@@ -59,10 +59,27 @@ void schedule_cleanup(asio::steady_timer& timer, Context& ctx) {
     });
 }
 
+// Every MEMORY_CHECK_INTERVAL_SECONDS, evicts idle documents while their memory exceeds MAX_MEMORY_MB.
+void schedule_memory_check(asio::steady_timer& timer, Context& ctx) {
+    if (ctx.config.max_memory_mb == 0) return;
+    timer.expires_after(to_duration(ctx.config.memory_check_interval_seconds));
+    timer.async_wait([&timer, &ctx](beast::error_code ec) {
+        if (ec || ctx.shutting_down) return;
+        const std::uint64_t limit = ctx.config.max_memory_mb * 1024 * 1024;
+        if (const std::size_t n = ctx.registry.enforce_memory(limit)) {
+            log::info("evicted documents over MAX_MEMORY_MB",
+                      {{"count", std::to_string(n)}, {"documents_bytes", std::to_string(ctx.registry.memory_bytes())},
+                       {"limit_bytes", std::to_string(limit)}});
+        }
+        schedule_memory_check(timer, ctx);
+    });
+}
+
 }  // namespace
 
-int run_server(const Config& config, document::Registry& registry, storage::Storage& storage) {
-    Context ctx{config, registry, storage};
+int run_server(const Config& config, document::Registry& registry, storage::Storage& storage, Telemetry& telemetry,
+               simulate::Simulator& simulator) {
+    Context ctx{config, registry, storage, telemetry, simulator};
     ctx.start_time = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
     const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -90,11 +107,13 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
 
     asio::steady_timer cleanup(ioc);
     schedule_cleanup(cleanup, ctx);
+    asio::steady_timer memory_check(ioc);
+    schedule_memory_check(memory_check, ctx);
 
     asio::steady_timer drain(ioc);
     const auto deadline = std::chrono::steady_clock::now() + to_duration(config.shutdown_timeout_seconds * 0.8);
     std::function<void()> wait_drained = [&] {
-        if (ctx.websockets.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+        if (ctx.metrics.connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
             ioc.stop();
             return;
         }
@@ -109,12 +128,14 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
         ctx.shutting_down = true;
         listener->stop();
         cleanup.cancel();
+        memory_check.cancel();
         // Whatever happens below, the process ends within SHUTDOWN_TIMEOUT_SECONDS.
         std::thread([limit = config.shutdown_timeout_seconds] {
             std::this_thread::sleep_for(to_duration(limit));
             log::error("shutdown timed out; exiting");
             std::_Exit(1);
         }).detach();
+        simulator.stop();  // simulated users leave first, then every document is flushed and closed
         registry.shutdown();
         wait_drained();
     });

@@ -4,11 +4,14 @@
 
 #include "config/config.hpp"
 #include "document/registry.hpp"
+#include "metrics/telemetry.hpp"
+#include "simulate/simulator.hpp"
 #include "storage/storage.hpp"
 
 namespace kolabpad::server::net {
 
 // Runs the server until SIGINT/SIGTERM; returns the process exit code (2 for an unusable HOST, 1 when it cannot listen).
-int run_server(const Config& config, document::Registry& registry, storage::Storage& storage);
+int run_server(const Config& config, document::Registry& registry, storage::Storage& storage, Telemetry& telemetry,
+               simulate::Simulator& simulator);
 
 }  // namespace kolabpad::server::net

@@ -7,6 +7,7 @@
 #include "document/peer.hpp"
 #include "kolabpad/ot/utf8.hpp"
 #include "net/scanned_stream.hpp"
+#include "net/send_queue.hpp"
 #include "log/log.hpp"
 #include "protocol/messages.hpp"
 
@@ -24,8 +25,6 @@ constexpr std::uint16_t close_too_big = 1009;
 constexpr std::uint16_t close_internal = 1011;
 constexpr std::uint16_t close_try_later = 1013;
 constexpr std::size_t read_chunk = 64 * 1024;
-// Queued storage writes beyond which sessions pause reading.
-constexpr std::uint64_t max_pending_writes = 50000;
 
 std::chrono::steady_clock::duration to_duration(double seconds) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(seconds));
@@ -45,9 +44,12 @@ public:
           write_timer_(ws_.get_executor()),
           tokens_(ctx.config.rate_limit_burst),
           refilled_(std::chrono::steady_clock::now()) {
-        ++ctx_.websockets;
+        ++ctx_.metrics.connections;
     }
-    ~Session() override { --ctx_.websockets; }
+    ~Session() override {
+        --ctx_.metrics.connections;
+        ctx_.metrics.send_queue_bytes -= static_cast<std::int64_t>(queued_bytes_.load());
+    }
 
     void run(Request req) {
         websocket::stream_base::timeout t{};
@@ -72,16 +74,10 @@ public:
         ws_.async_accept(req, beast::bind_front_handler(&Session::on_accept, shared_from_this()));
     }
 
-    void deliver(Frame frame) override {
-        const std::uint64_t total = queued_bytes_.fetch_add(frame->size()) + frame->size();
-        if (total > ctx_.config.ws_send_queue_limit_bytes) {
-            queued_bytes_.fetch_sub(frame->size());
-            if (!overflowed_.exchange(true)) {
-                asio::post(ws_.get_executor(), [self = shared_from_this()] { self->on_overflow(); });
-            }
-            return;
-        }
-        asio::post(ws_.get_executor(), [self = shared_from_this(), frame] { self->enqueue(frame); });
+    void deliver(Frame frame) override { deliver_item(Item{std::move(frame), {}, 0, 0}); }
+
+    void deliver_history(Frame frame, std::uint64_t start, std::uint64_t count) override {
+        deliver_item(Item{std::move(frame), {}, start, count});
     }
 
     void close(std::uint16_t code, std::string_view reason) override {
@@ -90,6 +86,29 @@ public:
     }
 
 private:
+    using Item = QueuedFrame;
+
+    void add_queued(std::int64_t delta) {
+        queued_bytes_ += static_cast<std::uint64_t>(delta);
+        ctx_.metrics.send_queue_bytes += delta;
+    }
+
+    void deliver_item(Item item) {
+        const auto size = static_cast<std::int64_t>(item.frame->size());
+        const std::uint64_t total = queued_bytes_.load() + static_cast<std::uint64_t>(size);
+        if (total > ctx_.config.ws_send_queue_limit_bytes) {
+            if (!overflowed_.exchange(true)) {
+                asio::post(ws_.get_executor(), [self = shared_from_this()] { self->on_overflow(); });
+            }
+            return;
+        }
+        add_queued(size);
+        item.queued = std::chrono::steady_clock::now();
+        asio::post(ws_.get_executor(), [self = shared_from_this(), item = std::move(item)]() mutable {
+            self->enqueue(std::move(item));
+        });
+    }
+
     void on_accept(beast::error_code ec) {
         if (ec) {
             log::debug("websocket accept failed", {{"error", ec.message()}});
@@ -110,7 +129,8 @@ private:
             if (joined) {
                 doc_ = doc.value();
                 user_ = joined.value();
-                log::debug("user joined", {{"document", id_}, {"user", std::to_string(user_)}});
+                log::info("user joined", {{"document", id_}, {"user", std::to_string(user_)},
+                                          {"resume", resume_ ? std::to_string(*resume_) : std::string("no")}});
                 break;
             }
             if (joined.error() == "bad_revision") {
@@ -165,24 +185,24 @@ private:
             fail("rate_limited", "too many messages", close_policy);
             return;
         }
-        ++ctx_.messages;
-        ctx_.bytes_received += text.size();
+        ctx_.metrics.message_received(text.size(), metrics::unix_seconds());
         const auto started = std::chrono::steady_clock::now();
         handle(text);
-        ctx_.message_latency.observe(std::chrono::steady_clock::now() - started);
+        ctx_.metrics.message_latency.observe(std::chrono::steady_clock::now() - started);
         if (!stopped_reading_) read_when_storage_keeps_up();
     }
 
     // Backpressure: while storage is far behind, stop reading (TCP then slows the client down),
     // so the writer's queue stays bounded.
-    void read_when_storage_keeps_up() {
-        if (ctx_.storage.pending_writes() <= max_pending_writes) {
+    void read_when_storage_keeps_up(bool paused = false) {
+        if (ctx_.storage.pending_writes() <= ctx_.config.storage_max_pending_writes) {
             start_read();
             return;
         }
+        if (!paused) ctx_.metrics.backpressure_pauses.fetch_add(1, std::memory_order_relaxed);
         pause_timer_.expires_after(std::chrono::milliseconds(5));
         pause_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-            if (!ec && !self->stopped_reading_) self->read_when_storage_keeps_up();
+            if (!ec && !self->stopped_reading_) self->read_when_storage_keeps_up(true);
         });
     }
 
@@ -216,9 +236,10 @@ private:
         using document::EditStatus;
         auto r = doc_->edit(user_, std::move(e));
         switch (r.status) {
-            case EditStatus::applied: ++ctx_.edits; break;
+            case EditStatus::applied: ++ctx_.metrics.edits; break;
             case EditStatus::duplicate: break;
-            case EditStatus::rejected: ++ctx_.rejected; break;
+            case EditStatus::closed: break;  // evicted: the close is already queued
+            case EditStatus::rejected: ctx_.metrics.rejected.add(r.message); break;
             case EditStatus::bad_revision: fail("bad_revision", r.message, close_policy); break;
             case EditStatus::bad_operation: fail("bad_operation", r.message, close_policy); break;
             case EditStatus::storage_failure: fail("storage_failure", r.message, close_internal); break;
@@ -232,8 +253,11 @@ private:
 
     // Sends Error{code, message}, stops reading and closes with `close_code` once it is written.
     void fail(std::string_view code, const std::string& message, std::uint16_t close_code) {
-        if (code != "storage_failure") ++ctx_.protocol_errors;
-        log::info("closing connection", {{"document", id_}, {"code", std::string(code)}, {"reason", message}});
+        ctx_.metrics.errors.add(code);
+        ctx_.telemetry.events.record("error", id_, doc_ ? std::optional<std::uint64_t>(user_) : std::nullopt,
+                                       std::string(code));
+        log::info("closing connection", {{"document", id_}, {"user", doc_ ? std::to_string(user_) : std::string("none")},
+                                         {"code", std::string(code)}, {"reason", message}});
         stopped_reading_ = true;
         // Through the strand's queue, so that frames the document already queued (Identity) go first.
         deliver(std::make_shared<const std::string>(protocol::error(code, message)));
@@ -242,27 +266,38 @@ private:
 
     void on_overflow() {
         log::info("send queue limit exceeded; closing", {{"document", id_}, {"user", std::to_string(user_)}, {"queued_frames", std::to_string(queue_.size())}, {"queued_bytes", std::to_string(queued_bytes_.load())}});
-        ++ctx_.slow_closed;
+        ++ctx_.metrics.slow_closed;
+        ctx_.telemetry.events.record("error", id_, user_, "send_queue_full");
         // Drop what is not being written yet; the client reconnects and resumes from its revision.
         while (queue_.size() > (writing_ ? 1u : 0u)) {
-            queued_bytes_ -= queue_.back()->size();
+            add_queued(-static_cast<std::int64_t>(queue_.back().frame->size()));
             queue_.pop_back();
         }
         stopped_reading_ = true;
         close_after_queue(close_try_later, "send queue limit exceeded");
     }
 
-    void enqueue(Frame f) {
+    void enqueue(Item item) {
         if (close_requested_ || overflowed_) {
-            queued_bytes_ -= f->size();
+            add_queued(-static_cast<std::int64_t>(item.frame->size()));
             return;
         }
-        queue_.push_back(std::move(f));
+        queue_.push_back(std::move(item));
         if (!writing_) write_next();
+    }
+
+    // A writer that fell behind merges its History backlog into one frame (see send_queue.hpp).
+    void merge_history_backlog() {
+        std::int64_t delta = 0;
+        if (const std::size_t merged = merge_history_front(queue_, delta)) {
+            add_queued(delta);
+            ctx_.metrics.history_merged.fetch_add(merged, std::memory_order_relaxed);
+        }
     }
 
     void write_next() {
         writing_ = true;
+        merge_history_backlog();
         ws_.text(true);
         write_timer_.expires_after(to_duration(ctx_.config.ws_write_timeout_seconds));
         write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -270,18 +305,25 @@ private:
             log::info("write timeout; dropping connection", {{"document", self->id_}});
             beast::get_lowest_layer(self->ws_).close();
         });
-        ws_.async_write(asio::buffer(*queue_.front()), beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        ws_.async_write(asio::buffer(*queue_.front().frame),
+                        beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t) {
         write_timer_.cancel();
-        queued_bytes_ -= queue_.front()->size();
+        const Item done = std::move(queue_.front());
         queue_.pop_front();
+        add_queued(-static_cast<std::int64_t>(done.frame->size()));
         writing_ = false;
         if (ec) {
             beast::get_lowest_layer(ws_).close();
             return;
         }
+        auto& m = ctx_.metrics;
+        m.bytes_out.fetch_add(done.frame->size(), std::memory_order_relaxed);
+        m.frames_out.fetch_add(1, std::memory_order_relaxed);
+        if (done.count > 0) m.history_frames.fetch_add(1, std::memory_order_relaxed);
+        m.fanout_latency.observe(std::chrono::steady_clock::now() - done.queued);
         if (!queue_.empty()) write_next();
         else if (close_requested_ && !close_started_) start_close();
     }
@@ -331,6 +373,7 @@ private:
 
     void leave_document() {
         if (doc_) {
+            log::info("user left", {{"document", id_}, {"user", std::to_string(user_)}});
             doc_->leave(user_);
             doc_.reset();
         }
@@ -343,7 +386,7 @@ private:
     std::shared_ptr<document::Document> doc_;
     std::uint64_t user_ = 0;
     beast::flat_buffer buffer_;
-    std::deque<Frame> queue_;
+    std::deque<Item> queue_;
     std::atomic<std::uint64_t> queued_bytes_{0};
     std::atomic<bool> overflowed_{false};
     bool writing_ = false;

@@ -171,7 +171,10 @@ bool SqliteStorage::write_batch(std::vector<Pending>& batch) {
         std::lock_guard lock(queue_mutex_);
         for (const Pending& p : batch) failed_.insert({document_of(p.item), p.generation});
     }
-    if (ok) commit_latency_.observe(std::chrono::steady_clock::now() - started);
+    if (ok) {
+        commit_latency_.observe(std::chrono::steady_clock::now() - started);
+        commit_batch_sizes_.observe(static_cast<double>(batch.size()));
+    }
     healthy_ = ok;
     return ok;
 }

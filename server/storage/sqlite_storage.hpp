@@ -30,6 +30,7 @@ public:
     bool healthy() const override { return healthy_.load(); }
     void close() override;
     const metrics::Histogram& commit_latency() const override { return commit_latency_; }
+    const metrics::Histogram& commit_batch_sizes() const override { return commit_batch_sizes_; }
     std::uint64_t pending_writes() const override;
 
     // Largest number of writes committed in one transaction.
@@ -66,6 +67,7 @@ private:
     std::set<std::pair<std::string, std::uint64_t>> failed_;  // (document, generation) after a failed batch
     std::atomic<bool> healthy_{true};
     metrics::Histogram commit_latency_;
+    metrics::Histogram commit_batch_sizes_{metrics::Histogram::count_bounds()};
     std::thread thread_;
 };
 

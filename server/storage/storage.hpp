@@ -89,6 +89,8 @@ public:
     virtual void close() = 0;
     // Durations of committed write batches.
     virtual const metrics::Histogram& commit_latency() const = 0;
+    // Sizes (writes per transaction) of committed write batches.
+    virtual const metrics::Histogram& commit_batch_sizes() const = 0;
     // Writes queued and not yet finished.
     virtual std::uint64_t pending_writes() const = 0;
 };

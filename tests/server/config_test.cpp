@@ -129,3 +129,34 @@ TEST_CASE("config treats an empty value as unset") {
     REQUIRE(c.ok());
     CHECK(c->port == 3030);
 }
+
+TEST_CASE("operations settings have documented defaults and are parsed strictly") {
+    auto d = parse_config(env({}));
+    REQUIRE(d.ok());
+    CHECK(d->max_memory_mb == 0);
+    CHECK(d->memory_check_interval_seconds == 5.0);
+    CHECK(d->storage_max_pending_writes == 50000);
+    CHECK(d->event_log_size == 1000);
+    CHECK(d->simulate_max_users == 20);
+    CHECK(d->simulate_max_rate == 10.0);
+    CHECK(d->admin_token.empty());
+    auto c = parse_config(env({{"MAX_MEMORY_MB", "64"}, {"MEMORY_CHECK_INTERVAL_SECONDS", "0.5"},
+                               {"STORAGE_MAX_PENDING_WRITES", "0"}, {"EVENT_LOG_SIZE", "7"},
+                               {"SIMULATE_MAX_USERS", "3"}, {"SIMULATE_MAX_RATE", "2.5"}, {"ADMIN_TOKEN", "tok"}}));
+    REQUIRE(c.ok());
+    CHECK(c->max_memory_mb == 64);
+    CHECK(c->memory_check_interval_seconds == 0.5);
+    CHECK(c->storage_max_pending_writes == 0);
+    CHECK(c->event_log_size == 7);
+    CHECK(c->simulate_max_users == 3);
+    CHECK(c->simulate_max_rate == 2.5);
+    CHECK(c->admin_token == "tok");
+    for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"MEMORY_CHECK_INTERVAL_SECONDS", "0"}, {"STORAGE_MAX_PENDING_WRITES", "-5"}, {"EVENT_LOG_SIZE", "0"},
+             {"EVENT_LOG_SIZE", "1000001"}, {"SIMULATE_MAX_USERS", "many"}, {"SIMULATE_MAX_RATE", "0"}}) {
+        auto bad = parse_config(env({{name, value}}));
+        INFO(name << "=" << value);
+        REQUIRE_FALSE(bad.ok());
+        CHECK(bad.error().rfind(name + ": ", 0) == 0);
+    }
+}

@@ -1,0 +1,58 @@
+// Merging a connection's History backlog (net/send_queue.hpp).
+#include "helpers.hpp"
+#include "net/send_queue.hpp"
+#include "protocol/messages.hpp"
+
+using namespace kolabpad::server;
+using kolabpad::server::testing::op;
+
+namespace {
+
+// A History frame of `entries` starting at `start`, as the document builds it.
+net::QueuedFrame history(std::uint64_t start, const std::vector<std::string>& entries) {
+    std::vector<const std::string*> list;
+    for (const auto& e : entries) list.push_back(&e);
+    return {std::make_shared<const std::string>(protocol::history(start, list)), {}, start, entries.size()};
+}
+
+net::QueuedFrame other(const std::string& text) { return {std::make_shared<const std::string>(text), {}, 0, 0}; }
+
+std::string entry(std::uint64_t author, const char* json) {
+    return protocol::history_entry(author, op(json), std::string("c\"]}}"), 7);
+}
+
+}  // namespace
+
+TEST_CASE("contiguous History frames at the front merge into the frame the document would have built") {
+    const std::vector<std::string> e = {entry(1, R"(["a"])"), entry(2, R"([1,"👨‍👨‍👦‍👦"])"), entry(1, "[8,-1]"),
+                                        entry(3, R"(["]}}"])")};
+    std::deque<net::QueuedFrame> q = {history(4, {e[0]}), history(5, {e[1], e[2]}), history(7, {e[3]}),
+                                      other(R"({"UserCursor":{}})")};
+    std::int64_t bytes = 0;
+    std::size_t before = 0;
+    for (std::size_t i = 0; i < 3; ++i) before += q[i].frame->size();
+    CHECK(net::merge_history_front(q, bytes) == 2);
+    REQUIRE(q.size() == 2);
+    CHECK(*q[0].frame == *history(4, e).frame);
+    CHECK(q[0].start == 4);
+    CHECK(q[0].count == 4);
+    CHECK(bytes == static_cast<std::int64_t>(q[0].frame->size()) - static_cast<std::int64_t>(before));
+    CHECK(*q[1].frame == R"({"UserCursor":{}})");
+}
+
+TEST_CASE("History frames are not merged across other frames, gaps, or when alone") {
+    const std::vector<std::string> e = {entry(1, R"(["a"])"), entry(1, R"([1,"b"])"), entry(1, R"([2,"c"])")};
+    std::int64_t bytes = 0;
+    std::deque<net::QueuedFrame> apart = {history(0, {e[0]}), other("{}"), history(1, {e[1]})};
+    CHECK(net::merge_history_front(apart, bytes) == 0);
+    CHECK(apart.size() == 3);
+    std::deque<net::QueuedFrame> gap = {history(0, {e[0]}), history(2, {e[2]})};
+    CHECK(net::merge_history_front(gap, bytes) == 0);
+    std::deque<net::QueuedFrame> front_other = {other("{}"), history(0, {e[0]}), history(1, {e[1]})};
+    CHECK(net::merge_history_front(front_other, bytes) == 0);
+    std::deque<net::QueuedFrame> alone = {history(0, {e[0]})};
+    CHECK(net::merge_history_front(alone, bytes) == 0);
+    std::deque<net::QueuedFrame> empty;
+    CHECK(net::merge_history_front(empty, bytes) == 0);
+    CHECK(bytes == 0);
+}
