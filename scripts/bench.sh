@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Runs the benchmarks: the native OT benchmark (writing the shared workload), then the JS ones if built.
+# Runs every benchmark in one go: the native OT library (writing the shared workload), the wasm
+# package against ot.js, our server against ShareDB, then our server alone under kolabpad-load.
+# `npm run bench -- ot` runs only the library benchmarks; `npm run bench -- server` only the server ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+WHICH="${1:-all}"
 bash scripts/setup.sh >/dev/null
-echo "## Native OT library ($(uname -m), $(nproc) cores)"
-build/bench/kolabpad-bench --write-workload build/bench/workload.json
-if [ -f bench/wasm/bench.mjs ] && [ -d wasm/dist ]; then
+if [ "$WHICH" = all ] || [ "$WHICH" = ot ]; then
+  echo "## Native OT library ($(uname -m), $(nproc) cores)"
+  build/bench/kolabpad-bench --write-workload build/bench/workload.json
   echo
   echo "## @kolabpad/ot (wasm) vs ot.js"
   node bench/wasm/bench.mjs build/bench/workload.json --breakdown
+fi
+if [ "$WHICH" = all ] || [ "$WHICH" = server ]; then
+  echo
+  echo "## Kolabpad vs ShareDB (same Node.js driver, same offered load)"
+  bash bench/sharedb/run.sh
+  echo
+  echo "## Kolabpad alone under kolabpad-load"
+  bash bench/load/run.sh all
 fi
