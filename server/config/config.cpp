@@ -120,6 +120,7 @@ ot::Result<Config> parse_config(const EnvLookup& env) {
     n = 8192;
     KP_TRY(read_uint(env, "WS_SEND_QUEUE_LIMIT_KB", 1, 1u << 22, n));
     c.ws_send_queue_limit_bytes = n * 1024;
+    KP_TRY(read_uint(env, "WS_FLUSH_INTERVAL_MS", 0, 1000, c.ws_flush_interval_ms));
 
     KP_TRY(read_duration(env, "RATE_LIMIT_MESSAGES_PER_SECOND", false, 1.0, c.rate_limit_per_second));
     KP_TRY(read_duration(env, "RATE_LIMIT_BURST", false, 1.0, c.rate_limit_burst));

@@ -30,6 +30,7 @@ struct Config {
     double ws_write_timeout_seconds = 10.0;        // WS_WRITE_TIMEOUT_SECONDS
     double ws_heartbeat_seconds = 30.0;            // WS_HEARTBEAT_INTERVAL_SECONDS (0 = no pings)
     std::uint64_t ws_send_queue_limit_bytes = 8192 * 1024;  // WS_SEND_QUEUE_LIMIT_KB
+    std::uint64_t ws_flush_interval_ms = 0;        // WS_FLUSH_INTERVAL_MS (0 = write at once; max 1000)
     double rate_limit_per_second = 1000.0;         // RATE_LIMIT_MESSAGES_PER_SECOND
     double rate_limit_burst = 2000.0;              // RATE_LIMIT_BURST
     std::uint64_t snapshot_interval_ops = 500;     // SNAPSHOT_INTERVAL_OPS

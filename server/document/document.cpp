@@ -85,6 +85,7 @@ ot::Result<std::shared_ptr<Document>> Document::create(std::string id, const sto
     }
     d->text_len_ = ot::utf8::count(d->text_);
     d->sent_ = d->revision_locked();
+    d->committed_ = d->sent_;
     return d;
 }
 
@@ -103,7 +104,7 @@ ot::Result<std::uint64_t> Document::join(std::shared_ptr<Peer> peer, std::option
     if (from < sent_) {
         std::vector<const std::string*> list;
         for (std::uint64_t r = from; r < sent_; ++r) list.push_back(&entries_[r - log_start_]);
-        peer->deliver_history(frame(protocol::history(from, list)), from, sent_ - from);
+        peer->deliver_history(frame(protocol::history(from, list)), from, sent_ - from, false);
     }
     if (announced_language_) peer->deliver(frame(protocol::language(*announced_language_)));
     for (const auto& [uid, u] : users_) {
@@ -187,6 +188,7 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     entries_.push_back(protocol::history_entry(user, op, e.client, e.seq));
     entries_bytes_ += entries_.back().size();
     sequenced_at_.push_back(Clock::now());
+    unsent_authors_.push_back(user);
     ops_.push_back(std::move(op));
     if (e.client && e.seq) dedup_[*e.client] = ClientSeq{*e.seq, revision};
     std::weak_ptr<Document> self = weak_from_this();
@@ -204,21 +206,45 @@ void Document::on_committed(std::uint64_t revision, bool ok) {
         std::lock_guard lock(mu_);
         if (!ok) {
             fail_storage_locked(notify);
-        } else if (!broken_ && revision > sent_) {
-            std::vector<const std::string*> list;
-            for (std::uint64_t r = sent_; r < revision; ++r) list.push_back(&entries_[r - log_start_]);
-            auto f = frame(protocol::history(sent_, list));
-            for (auto& [uid, u] : users_) u.peer->deliver_history(f, sent_, revision - sent_);
-            const auto now = Clock::now();
-            for (std::uint64_t r = sent_; r < revision && !sequenced_at_.empty(); ++r) {
-                if (telemetry_) telemetry_->metrics.edit_ack_latency.observe(now - sequenced_at_.front());
-                sequenced_at_.pop_front();
+        } else if (!broken_) {
+            committed_ = std::max(committed_, revision);
+            // One History frame per storage batch, not one per edit: the rest of the batch's commit
+            // callbacks only move committed_.
+            if (!broadcast_queued_) {
+                broadcast_queued_ = true;
+                storage_->after_batch([self = weak_from_this()] {
+                    if (auto d = self.lock()) {
+                        std::lock_guard lock(d->mu_);
+                        d->broadcast_queued_ = false;
+                        d->broadcast_committed_locked();
+                    }
+                });
             }
-            sent_ = revision;
-            trim_locked(std::min(trim_target_, sent_));
         }
     }
     if (notify) notify();
+}
+
+void Document::broadcast_committed_locked() {
+    if (broken_ || committed_ <= sent_) return;
+    const std::uint64_t revision = committed_;
+    std::vector<const std::string*> list;
+    for (std::uint64_t r = sent_; r < revision; ++r) list.push_back(&entries_[r - log_start_]);
+    auto f = frame(protocol::history(sent_, list));
+    const auto n = static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(revision - sent_, unsent_authors_.size()));
+    std::vector<std::uint64_t> authors(unsent_authors_.begin(), unsent_authors_.begin() + n);
+    std::sort(authors.begin(), authors.end());
+    for (auto& [uid, u] : users_) {
+        u.peer->deliver_history(f, sent_, revision - sent_, std::binary_search(authors.begin(), authors.end(), uid));
+    }
+    const auto now = Clock::now();
+    for (std::uint64_t r = sent_; r < revision && !sequenced_at_.empty(); ++r) {
+        if (telemetry_) telemetry_->metrics.edit_ack_latency.observe(now - sequenced_at_.front());
+        sequenced_at_.pop_front();
+        if (!unsent_authors_.empty()) unsent_authors_.pop_front();
+    }
+    sent_ = revision;
+    trim_locked(std::min(trim_target_, sent_));
 }
 
 void Document::fail_storage_locked(std::function<void()>& notify) {
@@ -287,6 +313,7 @@ void Document::on_meta_committed(bool ok, const std::vector<std::shared_ptr<cons
         if (!ok) fail_storage_locked(notify);
         else if (!broken_) {
             announced_language_ = stored_language;
+            broadcast_committed_locked();  // edits stored before this write are announced first
             for (const auto& f : announce) broadcast_locked(f);
         }
     }

@@ -159,6 +159,8 @@ private:
     std::uint64_t memory_bytes_locked() const;
     void broadcast_locked(const std::shared_ptr<const std::string>& frame);
     void on_committed(std::uint64_t revision, bool ok);
+    // Broadcasts every committed operation not yet sent as one History frame (once per storage batch).
+    void broadcast_committed_locked();
     void on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce,
                            const std::optional<std::string>& stored_language);
     void fail_storage_locked(std::function<void()>& notify);
@@ -182,7 +184,10 @@ private:
     std::vector<std::string> entries_;  // their History entries, serialized once
     std::uint64_t entries_bytes_ = 0;   // sum of entries_ sizes
     std::deque<Clock::time_point> sequenced_at_;  // when each operation sent_ .. revision was sequenced
+    std::deque<std::uint64_t> unsent_authors_;    // the author of each operation sent_ .. revision
     std::uint64_t sent_ = 0;            // operations committed and broadcast
+    std::uint64_t committed_ = 0;       // operations committed (sent_ <= committed_ <= revision)
+    bool broadcast_queued_ = false;     // a broadcast of [sent_, committed_) waits for the batch's end
     std::uint64_t snapshot_revision_ = 0;
     std::uint64_t trim_target_ = 0;     // where the in-memory log may start once broadcast caught up
     std::optional<std::string> language_;

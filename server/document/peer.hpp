@@ -17,11 +17,15 @@ public:
     virtual void deliver(std::shared_ptr<const std::string> frame) = 0;
     // Closes the connection with `code` after the frames already queued.
     virtual void close(std::uint16_t code, std::string_view reason) = 0;
-    // Queues a History frame holding log entries [start, start + count); a connection that falls
-    // behind may merge contiguous ones into one frame. By default the same as deliver().
-    virtual void deliver_history(std::shared_ptr<const std::string> frame, std::uint64_t start, std::uint64_t count) {
+    // Queues a History frame holding log entries [start, start + count); a connection may merge
+    // contiguous ones into one frame. `own` is true when the frame acknowledges one of this peer's
+    // edits: a connection that delays writes to merge them (WS_FLUSH_INTERVAL_MS) writes it at once.
+    // By default the same as deliver().
+    virtual void deliver_history(std::shared_ptr<const std::string> frame, std::uint64_t start, std::uint64_t count,
+                                 bool own) {
         (void)start;
         (void)count;
+        (void)own;
         deliver(std::move(frame));
     }
     // True for a simulated user (admin API), which has no socket behind it.

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "document/peer.hpp"
 #include "kolabpad/ot/utf8.hpp"
@@ -42,6 +44,7 @@ public:
           read_timer_(ws_.get_executor()),
           pause_timer_(ws_.get_executor()),
           write_timer_(ws_.get_executor()),
+          flush_timer_(ws_.get_executor()),
           tokens_(ctx.config.rate_limit_burst),
           refilled_(std::chrono::steady_clock::now()) {
         ++ctx_.metrics.connections;
@@ -74,10 +77,10 @@ public:
         ws_.async_accept(req, beast::bind_front_handler(&Session::on_accept, shared_from_this()));
     }
 
-    void deliver(Frame frame) override { deliver_item(Item{std::move(frame), {}, 0, 0}); }
+    void deliver(Frame frame) override { deliver_item(Item{std::move(frame), {}, 0, 0}, false); }
 
-    void deliver_history(Frame frame, std::uint64_t start, std::uint64_t count) override {
-        deliver_item(Item{std::move(frame), {}, start, count});
+    void deliver_history(Frame frame, std::uint64_t start, std::uint64_t count, bool own) override {
+        deliver_item(Item{std::move(frame), {}, start, count}, own);
     }
 
     void close(std::uint16_t code, std::string_view reason) override {
@@ -93,7 +96,9 @@ private:
         ctx_.metrics.send_queue_bytes += delta;
     }
 
-    void deliver_item(Item item) {
+    // Frames reach the strand through an inbox: only the first frame into an empty inbox posts a
+    // handler, so a burst of frames costs one hand-off, not one per frame.
+    void deliver_item(Item item, bool urgent) {
         const auto size = static_cast<std::int64_t>(item.frame->size());
         const std::uint64_t total = queued_bytes_.load() + static_cast<std::uint64_t>(size);
         if (total > ctx_.config.ws_send_queue_limit_bytes) {
@@ -104,9 +109,15 @@ private:
         }
         add_queued(size);
         item.queued = std::chrono::steady_clock::now();
-        asio::post(ws_.get_executor(), [self = shared_from_this(), item = std::move(item)]() mutable {
-            self->enqueue(std::move(item));
-        });
+        bool post = false;
+        {
+            std::lock_guard lock(inbox_mutex_);
+            post = inbox_.empty();
+            inbox_.push_back(std::move(item));
+            // The connect sequence (Identity, History...) is never held back.
+            inbox_urgent_ = inbox_urgent_ || urgent || !greeted_.load(std::memory_order_relaxed);
+        }
+        if (post) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
     }
 
     void on_accept(beast::error_code ec) {
@@ -277,13 +288,47 @@ private:
         close_after_queue(close_try_later, "send queue limit exceeded");
     }
 
-    void enqueue(Item item) {
-        if (close_requested_ || overflowed_) {
-            add_queued(-static_cast<std::int64_t>(item.frame->size()));
+    void drain_inbox() {
+        std::vector<Item> items;
+        bool urgent = false;
+        {
+            std::lock_guard lock(inbox_mutex_);
+            items.swap(inbox_);
+            urgent = inbox_urgent_;
+            inbox_urgent_ = false;
+        }
+        for (Item& item : items) {
+            if (close_requested_ || overflowed_) {
+                add_queued(-static_cast<std::int64_t>(item.frame->size()));
+            } else {
+                queue_.push_back(std::move(item));
+                urgent_queued_ = urgent_queued_ || urgent;
+            }
+        }
+        if (!writing_) schedule_write();
+    }
+
+    // Writes now if a queued frame acknowledges this user's edit or has waited WS_FLUSH_INTERVAL_MS;
+    // else waits until the oldest queued frame has, so that the History entries queued meanwhile
+    // go out merged in one frame (fewer, bigger writes for a few ms of latency).
+    void schedule_write() {
+        if (queue_.empty()) return;
+        const auto interval = std::chrono::milliseconds(ctx_.config.ws_flush_interval_ms);
+        const auto due = queue_.front().queued + interval;
+        if (urgent_queued_ || close_requested_ || interval.count() == 0 || std::chrono::steady_clock::now() >= due) {
+            if (flush_armed_) flush_timer_.cancel();
+            flush_armed_ = false;
+            write_next();
             return;
         }
-        queue_.push_back(std::move(item));
-        if (!writing_) write_next();
+        if (flush_armed_) return;
+        flush_armed_ = true;
+        flush_timer_.expires_at(due);
+        flush_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec) return;
+            self->flush_armed_ = false;
+            if (!self->writing_) self->schedule_write();
+        });
     }
 
     // A writer that fell behind merges its History backlog into one frame (see send_queue.hpp).
@@ -319,12 +364,14 @@ private:
             beast::get_lowest_layer(ws_).close();
             return;
         }
+        greeted_.store(true, std::memory_order_relaxed);
         auto& m = ctx_.metrics;
         m.bytes_out.fetch_add(done.frame->size(), std::memory_order_relaxed);
         m.frames_out.fetch_add(1, std::memory_order_relaxed);
         if (done.count > 0) m.history_frames.fetch_add(1, std::memory_order_relaxed);
         m.fanout_latency.observe(std::chrono::steady_clock::now() - done.queued);
-        if (!queue_.empty()) write_next();
+        if (queue_.empty()) urgent_queued_ = false;  // an urgent frame flushes everything queued before it
+        if (!queue_.empty()) schedule_write();
         else if (close_requested_ && !close_started_) start_close();
     }
 
@@ -334,7 +381,9 @@ private:
         leave_document();  // the others learn at once that this user is gone
         close_code_ = code;
         close_reason_ = std::move(reason);
-        if (!writing_ && queue_.empty()) start_close();
+        if (writing_) return;
+        if (queue_.empty()) start_close();
+        else schedule_write();  // what is queued goes out now, then the close
     }
 
     void start_close() {
@@ -368,6 +417,7 @@ private:
         finished_ = true;
         read_timer_.cancel();
         pause_timer_.cancel();
+        flush_timer_.cancel();
         leave_document();
     }
 
@@ -399,6 +449,13 @@ private:
     asio::steady_timer read_timer_;
     asio::steady_timer pause_timer_;  // backpressure: retry reading once storage caught up
     asio::steady_timer write_timer_;
+    asio::steady_timer flush_timer_;  // WS_FLUSH_INTERVAL_MS: when the oldest queued frame is due
+    bool flush_armed_ = false;
+    bool urgent_queued_ = false;      // a queued History frame acknowledges this user's edit
+    std::mutex inbox_mutex_;
+    std::vector<Item> inbox_;         // frames delivered from other threads, not yet on the strand
+    bool inbox_urgent_ = false;
+    std::atomic<bool> greeted_{false};  // the first frame was written
     double tokens_;
     std::chrono::steady_clock::time_point refilled_;
 };

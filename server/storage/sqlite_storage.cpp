@@ -111,6 +111,14 @@ void SqliteStorage::flush() {
     done_cv_.wait(lock, [&] { return finished_ >= target; });
 }
 
+void SqliteStorage::after_batch(std::function<void()> f) {
+    if (in_callbacks_ && std::this_thread::get_id() == thread_.get_id()) {
+        after_batch_.push_back(std::move(f));
+    } else {
+        f();
+    }
+}
+
 void SqliteStorage::run_writer() {
     std::vector<Pending> batch;
     for (;;) {
@@ -124,9 +132,13 @@ void SqliteStorage::run_writer() {
             }
         }
         const bool ok = write_batch(batch);
+        in_callbacks_ = true;
         for (Pending& p : batch) {
             if (p.done) p.done(ok);
         }
+        in_callbacks_ = false;
+        for (auto& f : after_batch_) f();
+        after_batch_.clear();
         {
             std::lock_guard lock(queue_mutex_);
             finished_ += batch.size();

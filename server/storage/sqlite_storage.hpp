@@ -9,6 +9,8 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <functional>
+#include <vector>
 
 #include "storage/sqlite_db.hpp"
 #include "storage/storage.hpp"
@@ -27,6 +29,7 @@ public:
     ot::Result<std::uint64_t> count_documents() override;
     void submit(WriteItem item, std::uint64_t generation, WriteDone done) override;
     void flush() override;
+    void after_batch(std::function<void()> f) override;
     bool healthy() const override { return healthy_.load(); }
     void close() override;
     const metrics::Histogram& commit_latency() const override { return commit_latency_; }
@@ -69,6 +72,8 @@ private:
     metrics::Histogram commit_latency_;
     metrics::Histogram commit_batch_sizes_{metrics::Histogram::count_bounds()};
     std::thread thread_;
+    std::vector<std::function<void()>> after_batch_;  // writer thread only: see after_batch()
+    bool in_callbacks_ = false;                       // writer thread only: running a batch's callbacks
 };
 
 }  // namespace kolabpad::server::storage

@@ -83,6 +83,10 @@ public:
     virtual void submit(WriteItem item, std::uint64_t generation, WriteDone done) = 0;
     // Blocks until every write submitted before the call has finished.
     virtual void flush() = 0;
+    // Called from a WriteDone callback: runs `f` once every callback of the same batch has run (so
+    // work done per batch, such as a broadcast, is done once, not once per write). Elsewhere, or by
+    // default, runs `f` at once.
+    virtual void after_batch(std::function<void()> f) { f(); }
     // False after the last commit (or the last read) failed; true again after one succeeds.
     virtual bool healthy() const = 0;
     // Finishes queued writes and stops the writer; later submits fail immediately.

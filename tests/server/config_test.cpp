@@ -31,6 +31,7 @@ TEST_CASE("config defaults match the documented values") {
     CHECK(c->ws_write_timeout_seconds == 10.0);
     CHECK(c->ws_heartbeat_seconds == 30.0);
     CHECK(c->ws_send_queue_limit_bytes == 8192u * 1024);
+    CHECK(c->ws_flush_interval_ms == 0);
     CHECK(c->rate_limit_per_second == 1000.0);
     CHECK(c->rate_limit_burst == 2000.0);
     CHECK(c->snapshot_interval_ops == 500);
@@ -54,6 +55,7 @@ TEST_CASE("config reads every variable, with decimals for durations") {
                                {"WS_WRITE_TIMEOUT_SECONDS", "1.5"},
                                {"WS_HEARTBEAT_INTERVAL_SECONDS", "0.2"},
                                {"WS_SEND_QUEUE_LIMIT_KB", "64"},
+                               {"WS_FLUSH_INTERVAL_MS", "5"},
                                {"RATE_LIMIT_MESSAGES_PER_SECOND", "10"},
                                {"RATE_LIMIT_BURST", "20"},
                                {"SNAPSHOT_INTERVAL_OPS", "3"},
@@ -73,6 +75,7 @@ TEST_CASE("config reads every variable, with decimals for durations") {
     CHECK(c->ws_read_timeout_seconds == 0.0);
     CHECK(c->ws_write_timeout_seconds == 1.5);
     CHECK(c->ws_send_queue_limit_bytes == 65536);
+    CHECK(c->ws_flush_interval_ms == 5);
     CHECK(c->snapshot_interval_ops == 3);
     CHECK(c->log_retention_ops == 0);
     CHECK(c->threads == 4);
@@ -105,6 +108,9 @@ TEST_CASE("config rejects each bad value naming its variable") {
         {"WS_WRITE_TIMEOUT_SECONDS", "0"},
         {"WS_HEARTBEAT_INTERVAL_SECONDS", "1..2"},
         {"WS_SEND_QUEUE_LIMIT_KB", "0"},
+        {"WS_FLUSH_INTERVAL_MS", "1001"},
+        {"WS_FLUSH_INTERVAL_MS", "-1"},
+        {"WS_FLUSH_INTERVAL_MS", "2.5"},
         {"RATE_LIMIT_MESSAGES_PER_SECOND", "0"},
         {"RATE_LIMIT_BURST", "0.5"},
         {"SNAPSHOT_INTERVAL_OPS", "0"},

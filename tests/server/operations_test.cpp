@@ -1,5 +1,7 @@
 // Documents and the registry under the operations features: admin eviction, memory accounting and
 // enforcement, History hints for merging, event recording, the announced language.
+#include <future>
+
 #include "document/registry.hpp"
 #include "helpers.hpp"
 #include "storage/sqlite_storage.hpp"
@@ -15,11 +17,14 @@ namespace {
 // A peer that records the History hints it is given.
 class HintPeer : public RecordingPeer {
 public:
-    void deliver_history(std::shared_ptr<const std::string> frame, std::uint64_t start, std::uint64_t count) override {
+    void deliver_history(std::shared_ptr<const std::string> frame, std::uint64_t start, std::uint64_t count,
+                         bool own) override {
         hints.emplace_back(start, count);
+        owns.push_back(own);
         deliver(std::move(frame));
     }
     std::vector<std::pair<std::uint64_t, std::uint64_t>> hints;
+    std::vector<bool> owns;  // whether each History frame acknowledged this peer's edit
 };
 
 struct Fixture {
@@ -167,4 +172,31 @@ TEST_CASE("a joiner gets the language as stored, so a change racing the join rea
         CHECK(joiner->frames_with("{\"Language\":\"" + lang + "\"}").size() == 1);
         d->leave(ju);
     }
+}
+
+TEST_CASE("edits committed in one batch reach each peer as one History frame, flagged for the author") {
+    Fixture f;
+    auto d = f.doc("batch");
+    auto author = std::make_shared<HintPeer>();
+    auto reader = std::make_shared<HintPeer>();
+    const auto user = d->join(author, std::nullopt).value();
+    d->join(reader, std::nullopt).value();
+    // A write of another document holds the writer in its callback while three edits queue up.
+    std::promise<void> queued;
+    auto queued_f = queued.get_future();
+    storage::OpRecord blocker;
+    blocker.operation_json = "[\"x\"]";
+    f.store->submit(storage::AppendOp{"blocker", blocker}, 1, [&](bool) { queued_f.wait(); });
+    f.type(d, user, "👨‍👨‍👦‍👦");
+    f.type(d, user, "é");
+    f.type(d, user, "𝄞");
+    queued.set_value();
+    f.store->flush();
+    using Hint = std::pair<std::uint64_t, std::uint64_t>;
+    CHECK(author->hints == std::vector<Hint>{{0, 3}});
+    CHECK(reader->hints == std::vector<Hint>{{0, 3}});
+    CHECK(author->owns == std::vector<bool>{true});
+    CHECK(reader->owns == std::vector<bool>{false});
+    CHECK(d->acknowledged_revision() == 3);
+    CHECK(d->text() == "👨‍👨‍👦‍👦é𝄞");
 }

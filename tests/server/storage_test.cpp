@@ -1,5 +1,7 @@
 #include <fstream>
 #include <future>
+#include <mutex>
+#include <vector>
 
 #include "helpers.hpp"
 #include "storage/sqlite_storage.hpp"
@@ -167,4 +169,40 @@ TEST_CASE("in-memory storage works without a file") {
     REQUIRE(write(*s.value(), AppendOp{"m", op_record(0, R"(["x"])")}));
     CHECK(s.value()->load("m").value().ops.size() == 1);
     CHECK(s.value()->count_documents().value() == 1);
+}
+
+TEST_CASE("work deferred with after_batch runs once its batch's callbacks have all run") {
+    TempDir dir;
+    auto opened = SqliteStorage::open(dir.file("db.sqlite"));
+    REQUIRE(opened.ok());
+    auto& s = *opened.value();
+    std::mutex mu;
+    std::vector<std::string> order;
+    auto log = [&](std::string what) {
+        std::lock_guard lock(mu);
+        order.push_back(std::move(what));
+    };
+    // The first write's callback holds the writer until the next two are queued: they then share
+    // one batch, and each of their callbacks defers work.
+    std::promise<void> queued;
+    auto queued_f = queued.get_future();
+    s.submit(AppendOp{"doc", op_record(0, "[\"a\"]")}, 1, [&](bool ok) {
+        CHECK(ok);
+        queued_f.wait();
+        log("cb0");
+    });
+    for (int k = 1; k <= 2; ++k) {
+        s.submit(AppendOp{"doc", op_record(k, "[1,\"b\"]")}, 1, [&, k](bool ok) {
+            CHECK(ok);
+            log("cb" + std::to_string(k));
+            s.after_batch([&, k] { log("after" + std::to_string(k)); });
+        });
+    }
+    queued.set_value();
+    s.flush();  // returns only after the deferred work ran
+    CHECK(order == std::vector<std::string>{"cb0", "cb1", "cb2", "after1", "after2"});
+    // Outside a callback it runs at once.
+    bool ran = false;
+    s.after_batch([&] { ran = true; });
+    CHECK(ran);
 }
