@@ -8,7 +8,10 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kolabpad::server::net {
 
@@ -24,5 +27,32 @@ struct QueuedFrame {
 // them by one merged frame (keeping the front's queue time). Frames of other kinds are never merged
 // or reordered. Returns how many frames were merged away; adds the change in queued bytes to `bytes`.
 std::size_t merge_history_front(std::deque<QueuedFrame>& queue, std::int64_t& bytes);
+
+// Frames handed to one connection from any thread, held until the connection's strand takes them:
+// only the first frame into an empty inbox needs to wake the strand.
+class Inbox {
+public:
+    // Adds `item`; returns true when the inbox was empty, i.e. the caller must schedule a take().
+    bool push(QueuedFrame item, bool urgent) {
+        std::lock_guard lock(mutex_);
+        const bool was_empty = items_.empty();
+        items_.push_back(std::move(item));
+        urgent_ = urgent_ || urgent;
+        return was_empty;
+    }
+
+    // Takes every held frame; `urgent` tells whether any of them was pushed as urgent.
+    std::vector<QueuedFrame> take(bool& urgent) {
+        std::lock_guard lock(mutex_);
+        urgent = urgent_;
+        urgent_ = false;
+        return std::exchange(items_, {});
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<QueuedFrame> items_;
+    bool urgent_ = false;
+};
 
 }  // namespace kolabpad::server::net

@@ -10,6 +10,7 @@
 #include "kolabpad/ot/utf8.hpp"
 #include "net/scanned_stream.hpp"
 #include "net/send_queue.hpp"
+#include "net/token_bucket.hpp"
 #include "log/log.hpp"
 #include "protocol/messages.hpp"
 
@@ -45,8 +46,7 @@ public:
           pause_timer_(ws_.get_executor()),
           write_timer_(ws_.get_executor()),
           flush_timer_(ws_.get_executor()),
-          tokens_(ctx.config.rate_limit_burst),
-          refilled_(std::chrono::steady_clock::now()) {
+          rate_(ctx.config.rate_limit_per_second, ctx.config.rate_limit_burst) {
         ++ctx_.metrics.connections;
     }
     ~Session() override {
@@ -109,15 +109,9 @@ private:
         }
         add_queued(size);
         item.queued = std::chrono::steady_clock::now();
-        bool post = false;
-        {
-            std::lock_guard lock(inbox_mutex_);
-            post = inbox_.empty();
-            inbox_.push_back(std::move(item));
-            // The connect sequence (Identity, History...) is never held back.
-            inbox_urgent_ = inbox_urgent_ || urgent || !greeted_.load(std::memory_order_relaxed);
-        }
-        if (post) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
+        // The connect sequence (Identity, History...) is never held back.
+        const bool now = urgent || !greeted_.load(std::memory_order_relaxed);
+        if (inbox_.push(std::move(item), now)) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
     }
 
     void on_accept(beast::error_code ec) {
@@ -192,7 +186,7 @@ private:
             return;
         }
         arm_read_timer();
-        if (!take_token()) {
+        if (!rate_.take()) {
             fail("rate_limited", "too many messages", close_policy);
             return;
         }
@@ -221,16 +215,6 @@ private:
         if (stopped_reading_) return;
         fail("message_too_large",
              "a message is larger than " + std::to_string(ctx_.config.max_message_bytes) + " bytes", close_too_big);
-    }
-
-    bool take_token() {
-        const auto now = std::chrono::steady_clock::now();
-        tokens_ = std::min(ctx_.config.rate_limit_burst,
-                           tokens_ + Seconds(now - refilled_).count() * ctx_.config.rate_limit_per_second);
-        refilled_ = now;
-        if (tokens_ < 1) return false;
-        tokens_ -= 1;
-        return true;
     }
 
     void handle(const std::string& text) {
@@ -289,15 +273,8 @@ private:
     }
 
     void drain_inbox() {
-        std::vector<Item> items;
         bool urgent = false;
-        {
-            std::lock_guard lock(inbox_mutex_);
-            items.swap(inbox_);
-            urgent = inbox_urgent_;
-            inbox_urgent_ = false;
-        }
-        for (Item& item : items) {
+        for (Item& item : inbox_.take(urgent)) {
             if (close_requested_ || overflowed_) {
                 add_queued(-static_cast<std::int64_t>(item.frame->size()));
             } else {
@@ -452,12 +429,9 @@ private:
     asio::steady_timer flush_timer_;  // WS_FLUSH_INTERVAL_MS: when the oldest queued frame is due
     bool flush_armed_ = false;
     bool urgent_queued_ = false;      // a queued History frame acknowledges this user's edit
-    std::mutex inbox_mutex_;
-    std::vector<Item> inbox_;         // frames delivered from other threads, not yet on the strand
-    bool inbox_urgent_ = false;
+    Inbox inbox_;                     // frames delivered from other threads, not yet on the strand
     std::atomic<bool> greeted_{false};  // the first frame was written
-    double tokens_;
-    std::chrono::steady_clock::time_point refilled_;
+    TokenBucket rate_;
 };
 
 }  // namespace

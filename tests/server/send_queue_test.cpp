@@ -56,3 +56,19 @@ TEST_CASE("History frames are not merged across other frames, gaps, or when alon
     CHECK(net::merge_history_front(empty, bytes) == 0);
     CHECK(bytes == 0);
 }
+
+TEST_CASE("the inbox asks for one wake-up per burst and remembers urgency", "[send_queue]") {
+    net::Inbox inbox;
+    CHECK(inbox.push(other("a"), false));
+    CHECK_FALSE(inbox.push(other("b"), true));
+    CHECK_FALSE(inbox.push(other("c"), false));
+    bool urgent = false;
+    auto items = inbox.take(urgent);
+    REQUIRE(items.size() == 3);
+    CHECK(*items[0].frame == "a");
+    CHECK(*items[2].frame == "c");
+    CHECK(urgent);
+    CHECK(inbox.take(urgent).empty());
+    CHECK_FALSE(urgent);
+    CHECK(inbox.push(other("d"), false));  // empty again: the next frame wakes the strand
+}
