@@ -2,9 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ServerFixture } from "./lib/server.mjs";
-import { join, getText, eventually, docId } from "./lib/client.mjs";
+import { join, docId } from "./lib/client.mjs";
 import { RandomEditor } from "./lib/random_editor.mjs";
-import { rng, sleep } from "./lib/typist.mjs";
+import { rng, sleep, allAcknowledged, convergedText } from "./lib/typist.mjs";
 import { apply, otName } from "./lib/ot.mjs";
 
 test("three clients typing Unicode with deletes and dropped connections converge", async (t) => {
@@ -27,14 +27,8 @@ test("three clients typing Unicode with deletes and dropped connections converge
     }
     typing = false;
     await typed;
-    await eventually(() => {
-      for (const e of editors) assert.deepStrictEqual(e.violations, [], `${e.name} saw protocol violations`);
-      return editors.every((e) => e.settled);
-    }, 15000, "all edits acknowledged");
-    const text = await eventually(async () => {
-      const s = await getText(fx.url, doc);
-      return editors.every((e) => e.text === s) ? s : null;
-    }, 5000, "editors converge to the server's text");
+    await allAcknowledged(editors);
+    const text = await convergedText(editors, fx.url, doc, 5000, "editors converge to the server's text");
     t.diagnostic(`${drops} dropped connections, ${editors.reduce((n, e) => n + e.typed.length, 0)} edits, ${Array.from(text).length} code points`);
 
     const [c] = await join(fx.wsUrl, doc);
@@ -64,16 +58,10 @@ test("eight documents with three editors each stay separate and each converge", 
     await sleep(2000);
     typing = false;
     await typed;
-    await eventually(() => {
-      for (const e of editors) assert.deepStrictEqual(e.violations, [], `${e.doc}/${e.name} saw protocol violations`);
-      return editors.every((e) => e.settled);
-    }, 20000, "all edits acknowledged");
+    await allAcknowledged(editors, 20000);
     for (const doc of docs) {
       const mine = editors.filter((e) => e.doc === doc);
-      await eventually(async () => {
-        const s = await getText(fx.url, doc);
-        return mine.every((e) => e.text === s);
-      }, 5000, `${doc} converged`);
+      await convergedText(mine, fx.url, doc, 5000, `${doc} converged`);
       const [c] = await join(fx.wsUrl, doc);
       const h = await c.recv();
       const clients = new Set(h.History.operations.map((e) => e.client));
@@ -98,14 +86,8 @@ test("Rustpad-style clients (no client/seq, acknowledgement by id) converge unch
     await sleep(1500);
     typing = false;
     await typed;
-    await eventually(() => {
-      for (const e of editors) assert.deepStrictEqual(e.violations, [], `${e.name} saw protocol violations`);
-      return editors.every((e) => e.settled);
-    }, 15000, "all edits acknowledged");
-    await eventually(async () => {
-      const s = await getText(fx.url, doc);
-      return editors.every((e) => e.text === s);
-    }, 5000, "editors converge to the server's text");
+    await allAcknowledged(editors);
+    await convergedText(editors, fx.url, doc, 5000, "editors converge to the server's text");
     const [c] = await join(fx.wsUrl, doc);
     const h = await c.recv();
     assert.ok(h.History.operations.every((e) => Object.keys(e).join() === "id,operation"), "entries carry only id and operation");

@@ -2,8 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ServerFixture } from "./lib/server.mjs";
-import { join, getText, eventually, docId } from "./lib/client.mjs";
-import { Typist, rng, sleep, tokensOf, onlyTokens } from "./lib/typist.mjs";
+import { join, getText, docId } from "./lib/client.mjs";
+import { Typist, rng, sleep, tokensOf, onlyTokens, allAcknowledged, convergedText } from "./lib/typist.mjs";
 import { apply, otName } from "./lib/ot.mjs";
 
 /** Connects from scratch and rebuilds the text from what the server sends (Snapshot and/or History). */
@@ -95,14 +95,8 @@ test("two typists lose no acknowledged edit across 3-5 SIGKILLs and converge", a
     await sleep(400);
     typing = false;
     await typed;
-    await eventually(() => {
-      for (const ty of typists) assert.deepStrictEqual(ty.violations, [], `${ty.name} saw protocol violations`);
-      return typists.every((ty) => ty.settled);
-    }, 15000, "all edits acknowledged");
-    const serverText = await eventually(async () => {
-      const s = await getText(fx.url, doc);
-      return typists.every((ty) => ty.text === s) ? s : null;
-    }, 5000, "typists converge to the server's text");
+    await allAcknowledged(typists);
+    const serverText = await convergedText(typists, fx.url, doc);
 
     for (const ty of typists) assert.deepStrictEqual(ty.violations, [], `${ty.name} saw protocol violations`);
     assert.ok(typists.every((ty) => ty.connects >= kills + 1), "every typist reconnected after each kill");

@@ -2,8 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ServerFixture } from "./lib/server.mjs";
-import { connect, socketUrl, httpGet, getText, eventually, docId } from "./lib/client.mjs";
-import { Typist, rng, sleep, tokensOf, onlyTokens } from "./lib/typist.mjs";
+import { connect, socketUrl, httpGet, docId } from "./lib/client.mjs";
+import { Typist, rng, sleep, tokensOf, onlyTokens, allAcknowledged, convergedText } from "./lib/typist.mjs";
 import { garbageFrames } from "./lib/garbage.mjs";
 import { otName } from "./lib/ot.mjs";
 
@@ -54,14 +54,8 @@ test("thousands of malformed, oversized and random frames leave the server up an
 
     assert.equal(fx.server.proc.exitCode, null, "the server is still running");
     assert.equal((await httpGet(fx.url, "/api/health")).status, 200);
-    await eventually(() => {
-      for (const ty of typists) assert.deepStrictEqual(ty.violations, [], `${ty.name} saw protocol violations`);
-      return typists.every((ty) => ty.settled);
-    }, 15000, "all typed edits acknowledged");
-    const text = await eventually(async () => {
-      const s = await getText(fx.url, doc);
-      return typists.every((ty) => ty.text === s) ? s : null;
-    }, 5000, "typists converge to the server's text");
+    await allAcknowledged(typists, 15000, "all typed edits acknowledged");
+    const text = await convergedText(typists, fx.url, doc);
     for (const ty of typists) {
       assert.deepStrictEqual(ty.violations, [], `${ty.name} saw protocol violations`);
       assert.equal(ty.connects, 1, `${ty.name} was never disconnected`);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { ServerFixture } from "./lib/server.mjs";
 import { join, connect, socketUrl, getText, eventually, docId } from "./lib/client.mjs";
 import { RandomEditor } from "./lib/random_editor.mjs";
-import { rng, sleep } from "./lib/typist.mjs";
+import { rng, sleep, allAcknowledged, convergedText } from "./lib/typist.mjs";
 
 test("twenty clients loading the same cold document at once share one document", async () => {
   const fx = new ServerFixture();
@@ -104,11 +104,8 @@ test("forty users joining and leaving while three editors type: presence and tex
     }));
     typing = false;
     await typed;
-    await eventually(() => editors.every((e) => e.settled), 15000, "edits acknowledged");
-    await eventually(async () => {
-      const s = await getText(fx.url, doc);
-      return editors.every((e) => e.text === s);
-    }, 5000, "editors converge");
+    await allAcknowledged(editors, 15000, "edits acknowledged");
+    await convergedText(editors, fx.url, doc, 5000, "editors converge");
     for (const e of editors) assert.deepStrictEqual(e.violations, []);
     const [late] = await join(fx.wsUrl, doc);
     const frames = [];

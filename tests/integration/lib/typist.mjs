@@ -2,7 +2,8 @@
 // state machine (synchronized / awaiting ack / awaiting with buffer) with the project's OT
 // library, tags every edit with (client, seq), survives disconnects and resends what was not
 // acknowledged.
-import { connect, socketUrl } from "./client.mjs";
+import assert from "node:assert/strict";
+import { connect, socketUrl, eventually, getText } from "./client.mjs";
 import { apply, compose, transform } from "./ot.mjs";
 
 const TOKEN = /\[[A-Za-z]+\d+\]/g;
@@ -182,4 +183,20 @@ export class Typist {
 }
 
 /** Promise that resolves after `ms`. */
+/** Waits until every typist has every edit acknowledged; fails at once on a protocol violation. */
+export async function allAcknowledged(typists, ms = 15000, what = "all edits acknowledged") {
+  await eventually(() => {
+    for (const ty of typists) assert.deepStrictEqual(ty.violations, [], `${ty.doc}/${ty.name} saw protocol violations`);
+    return typists.every((ty) => ty.settled);
+  }, ms, what);
+}
+
+/** Waits until every typist's text equals the server's text of `doc`, and returns that text. */
+export async function convergedText(typists, base, doc, ms = 5000, what = "typists converge to the server's text") {
+  return eventually(async () => {
+    const s = await getText(base, doc);
+    return typists.every((ty) => ty.text === s) ? s : null;
+  }, ms, what);
+}
+
 export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
