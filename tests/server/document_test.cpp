@@ -1,5 +1,6 @@
 #include "document/registry.hpp"
 #include "helpers.hpp"
+#include "registry_fixture.hpp"
 #include "storage/sqlite_storage.hpp"
 
 using namespace kolabpad::server;
@@ -10,38 +11,7 @@ using kolabpad::server::testing::TempDir;
 
 namespace {
 
-// A registry over a real SQLite file.
-struct Fixture {
-    explicit Fixture(Limits limits = {}, std::string path = {}) : limits(limits) {
-        file = path.empty() ? dir.file("db.sqlite") : path;
-        open();
-    }
-    void open() {
-        registry.reset();
-        store.reset();
-        auto s = storage::SqliteStorage::open(file);
-        REQUIRE(s.ok());
-        store = std::move(s).value();
-        registry = std::make_unique<Registry>(*store, limits);
-    }
-    std::shared_ptr<Document> doc(const std::string& id = "doc") {
-        auto d = registry->get(id);
-        REQUIRE(d.ok());
-        return d.value();
-    }
-    std::pair<std::shared_ptr<RecordingPeer>, std::uint64_t> join(const std::shared_ptr<Document>& d,
-                                                                  std::optional<std::uint64_t> resume = {}) {
-        auto p = std::make_shared<RecordingPeer>();
-        auto id = d->join(p, resume);
-        REQUIRE(id.ok());
-        return {p, id.value()};
-    }
-    TempDir dir;
-    std::string file;
-    Limits limits;
-    std::unique_ptr<storage::SqliteStorage> store;
-    std::unique_ptr<Registry> registry;
-};
+using Fixture = kolabpad::server::testing::RegistryFixture;
 
 protocol::Edit edit(std::uint64_t revision, const std::string& json, std::optional<std::string> client = {},
                     std::optional<std::uint64_t> seq = {}) {

@@ -4,6 +4,7 @@
 
 #include "document/registry.hpp"
 #include "helpers.hpp"
+#include "registry_fixture.hpp"
 #include "storage/sqlite_storage.hpp"
 
 using namespace kolabpad::server;
@@ -27,29 +28,7 @@ public:
     std::vector<bool> owns;  // whether each History frame acknowledged this peer's edit
 };
 
-struct Fixture {
-    Fixture() {
-        auto s = storage::SqliteStorage::open(dir.file("db.sqlite"));
-        REQUIRE(s.ok());
-        store = std::move(s).value();
-        registry = std::make_unique<Registry>(*store, Limits{}, &telemetry);
-    }
-    std::shared_ptr<Document> doc(const std::string& id) {
-        auto d = registry->get(id);
-        REQUIRE(d.ok());
-        return d.value();
-    }
-    void type(const std::shared_ptr<Document>& d, std::uint64_t user, const std::string& text) {
-        const auto [rev, len] = d->head();
-        kolabpad::ot::Operation o;
-        o.retain(len).insert(text);
-        REQUIRE(d->edit(user, protocol::Edit{rev, o, std::nullopt, std::nullopt}).status == EditStatus::applied);
-    }
-    TempDir dir;
-    Telemetry telemetry{100};
-    std::unique_ptr<storage::SqliteStorage> store;
-    std::unique_ptr<Registry> registry;
-};
+using Fixture = kolabpad::server::testing::RegistryFixture;
 
 }  // namespace
 
