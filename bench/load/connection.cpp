@@ -11,9 +11,9 @@ std::uint32_t micros(Clock::duration d) {
 }
 }  // namespace
 
-Connection::Connection(net::io_context& ioc, Shared& shared, DocGroup& doc, std::string client)
-    : shared_(shared), doc_(doc), index_(doc.add_client(client)), client_(std::move(client)),
-      ws_(ioc), timer_(ioc) {}
+Connection::Connection(net::io_context& ioc, Shared& shared, DocLocal& doc, int thread, std::string client)
+    : shared_(shared), doc_(doc), group_(doc.group()), index_(group_.add_client(client, thread)),
+      client_(std::move(client)), ws_(ioc), timer_(ioc) {}
 
 void Connection::start(std::function<void(bool)> done) {
     done_ = std::move(done);
@@ -29,7 +29,7 @@ void Connection::start(std::function<void(bool)> done) {
         ws_.set_option(t);
         ws_.read_message_max(64u << 20);
         ws_.auto_fragment(false);
-        ws_.async_handshake(shared_.host, "/api/socket/" + doc_.id(),
+        ws_.async_handshake(shared_.host, "/api/socket/" + group_.id(),
                             [this](beast::error_code ec2) { on_connected(ec2); });
     });
 }
@@ -44,7 +44,7 @@ void Connection::on_connected(beast::error_code ec) {
     }
     open_ = true;
     ++shared_.stats.connected;
-    doc_.set_connected(index_, true);
+    group_.set_connected(index_, true);
     ws_.text(true);
     read();
     if (done) done(true);
@@ -108,7 +108,7 @@ void Connection::send_outstanding() {
     f += R"(,"client":)";
     ot::append_json_string(f, client_);
     f += R"(,"seq":)" + std::to_string(inflight_seq_) + "}}";
-    doc_.on_sent(index_, inflight_seq_, inflight_sent_);
+    group_.on_sent(index_, inflight_seq_, inflight_sent_);
     ++shared_.stats.edits_sent;
     write(std::move(f));
 }
@@ -144,7 +144,7 @@ void Connection::read() {
 void Connection::on_read(beast::error_code ec, std::size_t n) {
     if (ec) {
         open_ = false;
-        doc_.set_connected(index_, false);
+        group_.set_connected(index_, false);
         if (shared_.closing || failed_) return;
         if (ec == websocket::error::closed) return fail("close", std::to_string(ws_.reason().code));
         return fail("io", ec.message());
@@ -182,10 +182,11 @@ void Connection::handle_frame(std::string_view frame) {
 
 void Connection::handle_history(const ParsedHistory& h) {
     const auto now = Clock::now();
+    if (!h.entries.empty() && h.start > ot_.revision()) return fail("protocol", "History skips entries");
+    if (apply_composed(h, now)) return;
     for (std::size_t i = 0; i < h.entries.size() && healthy(); ++i) {
         const auto index = h.start + i;
         if (index < ot_.revision()) continue;  // already seen (overlapping resend)
-        if (index > ot_.revision()) return fail("protocol", "History skips entries");
         const auto& e = h.entries[i];
         if (e.sender == index_) {
             if (!e.has_seq || !ot_.has_outstanding() || e.seq != inflight_seq_)
@@ -197,10 +198,25 @@ void Connection::handle_history(const ParsedHistory& h) {
             else if (shared_.mode == Mode::flat_out && shared_.typing) keystroke();
         } else {
             if (auto err = ot_.remote(e.op)) return fail("ot", *err);
-            ++shared_.stats.remote_entries;
-            if (e.sender >= 0 && e.has_seq) doc_.on_received(e.sender, e.seq, now);
+            received(index, e, now);
         }
     }
+}
+
+// A synchronized client that authored none of the frame's entries applies their composition at once
+// (what applying them one by one yields); anything else goes entry by entry through the state machine.
+bool Connection::apply_composed(const ParsedHistory& h, Clock::time_point now) {
+    if (!h.composed || h.start != ot_.revision() || ot_.has_outstanding() || !healthy()) return false;
+    for (const auto& e : h.entries)
+        if (e.sender == index_) return false;
+    if (auto err = ot_.remote_composed(*h.composed, h.entries.size())) return fail("ot", *err), true;
+    for (std::size_t i = 0; i < h.entries.size(); ++i) received(h.start + i, h.entries[i], now);
+    return true;
+}
+
+void Connection::received(std::uint64_t index, const ParsedEntry& e, Clock::time_point now) {
+    ++shared_.stats.remote_entries;
+    if (e.sender >= 0 && e.has_seq) doc_.on_received(index, e.sender, e.seq, now);
 }
 
 void Connection::close() {

@@ -13,7 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "doc_group.hpp"
+#include "doc_local.hpp"
 #include "ot_client.hpp"
 #include "stats.hpp"
 
@@ -44,8 +44,9 @@ struct Shared {
 // One WebSocket client of one document.
 class Connection {
 public:
-    // A client of `doc` registered under the `client` string; does nothing until start().
-    Connection(net::io_context& ioc, Shared& shared, DocGroup& doc, std::string client);
+    // A client of `doc` (this thread's view of it) registered under the `client` string, running on
+    // thread `thread`; does nothing until start().
+    Connection(net::io_context& ioc, Shared& shared, DocLocal& doc, int thread, std::string client);
 
     // Connects and handshakes; calls `done(ok)` once, when the socket is open or failed.
     void start(std::function<void(bool)> done);
@@ -56,6 +57,8 @@ public:
 
     // True while the socket is open and no protocol error happened.
     bool healthy() const { return open_ && !failed_; }
+    // The document id.
+    const std::string& doc_id() const { return group_.id(); }
     // True when nothing is in flight or buffered.
     bool idle() const { return !ot_.has_outstanding() && !ot_.has_buffer(); }
     // The client's state (text, revision).
@@ -69,6 +72,8 @@ private:
     void on_read(beast::error_code ec, std::size_t n);
     void handle_frame(std::string_view frame);
     void handle_history(const ParsedHistory& h);
+    bool apply_composed(const ParsedHistory& h, Clock::time_point now);
+    void received(std::uint64_t index, const ParsedEntry& e, Clock::time_point now);
     void schedule_tick();
     void keystroke();
     void send_outstanding();
@@ -77,7 +82,8 @@ private:
     void fail(const std::string& category, const std::string& detail);
 
     Shared& shared_;
-    DocGroup& doc_;
+    DocLocal& doc_;
+    DocGroup& group_;
     int index_;
     std::string client_;
     websocket::stream<beast::tcp_stream> ws_;

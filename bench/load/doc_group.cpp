@@ -1,85 +1,64 @@
-// Edit-to-everyone bookkeeping and the shared History parse cache of one document.
+// Who is who in one document, and the cross-thread half of the edit-to-everyone bookkeeping.
 #include "doc_group.hpp"
-
-#include <nlohmann/json.hpp>
 
 namespace kolabpad::load {
 
-namespace {
-// Parsed frames kept per document: enough for receivers that lag a few thousand frames behind.
-constexpr std::size_t cache_limit = 4096;
-}  // namespace
+DocGroup::DocGroup(std::string id, int threads)
+    : id_(std::move(id)), per_thread_(new std::atomic<std::uint32_t>[threads]), threads_(threads) {
+    for (int t = 0; t < threads; ++t) per_thread_[t].store(0);
+}
 
-int DocGroup::add_client(const std::string& client) {
+int DocGroup::add_client(const std::string& client, int thread) {
     int i = size();
     names_.push_back(client);
-    connected_.push_back(false);
+    thread_.push_back(thread);
+    connected_.push_back(0);
     index_.emplace(client, i);
     return i;
 }
 
+int DocGroup::index_of(const std::string& client) const {
+    auto it = index_.find(client);
+    return it == index_.end() ? -1 : it->second;
+}
+
 void DocGroup::set_connected(int index, bool connected) {
-    if (connected_[index] == connected) return;
-    connected_[index] = connected;
-    if (connected) ++connected_count_; else --connected_count_;
+    if ((connected_[index] != 0) == connected) return;
+    connected_[index] = connected ? 1 : 0;
+    auto& n = per_thread_[thread_[index]];
+    if (connected) n.fetch_add(1, std::memory_order_relaxed); else n.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void DocGroup::on_sent(int sender, std::uint64_t seq, Clock::time_point t) {
-    std::uint32_t others = connected_count_ - (connected_[sender] ? 1 : 0);
-    if (others > 0) pending_[key(sender, seq)] = Pending{t, others};
+    std::uint32_t threads = 0;
+    for (int u = 0; u < threads_; ++u) {
+        std::uint32_t others = connected_on(u) - (u == thread_[sender] && connected(sender) ? 1 : 0);
+        if (others > 0) ++threads;
+    }
+    if (threads == 0) return;
+    const auto k = key(sender, seq);
+    auto& s = shard(k);
+    std::lock_guard lock(s.m);
+    s.pending[k] = Pending{t, threads};
 }
 
-void DocGroup::on_received(int sender, std::uint64_t seq, Clock::time_point now) {
-    auto it = pending_.find(key(sender, seq));
-    if (it == pending_.end()) return;
-    if (--it->second.remaining == 0) {
+void DocGroup::on_thread_received(int sender, std::uint64_t seq, Clock::time_point now, Counters& stats) {
+    const auto k = key(sender, seq);
+    auto& s = shard(k);
+    std::lock_guard lock(s.m);
+    auto it = s.pending.find(k);
+    if (it == s.pending.end()) return;
+    if (--it->second.threads_remaining == 0) {
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - it->second.sent).count();
-        stats_.everyone_us.push_back(static_cast<std::uint32_t>(us));
-        pending_.erase(it);
+        stats.everyone_us.push_back(static_cast<std::uint32_t>(us));
+        s.pending.erase(it);
     }
 }
 
-std::shared_ptr<const ParsedHistory> DocGroup::parse_history(std::string_view frame, std::string& error) {
-    std::string key_text(frame);
-    if (auto it = cache_.find(key_text); it != cache_.end()) return it->second;
-
-    auto j = nlohmann::json::parse(frame, nullptr, false);
-    const nlohmann::json* h = nullptr;
-    if (j.is_object() && j.contains("History")) h = &j["History"];
-    if (!h || !h->is_object() || !h->contains("start") || !(*h)["start"].is_number_unsigned() ||
-        !h->contains("operations") || !(*h)["operations"].is_array()) {
-        error = "malformed History";
-        return nullptr;
-    }
-    auto parsed = std::make_shared<ParsedHistory>();
-    parsed->start = (*h)["start"].get<std::uint64_t>();
-    for (const auto& e : (*h)["operations"]) {
-        if (!e.is_object() || !e.contains("operation")) {
-            error = "History entry without operation";
-            return nullptr;
-        }
-        auto op = ot::from_json(e["operation"].dump());
-        if (!op) {
-            error = "History entry: " + op.error();
-            return nullptr;
-        }
-        ParsedEntry pe{std::move(op).value()};
-        if (auto c = e.find("client"); c != e.end() && c->is_string()) {
-            if (auto it = index_.find(c->get<std::string>()); it != index_.end()) pe.sender = it->second;
-        }
-        if (auto s = e.find("seq"); s != e.end() && s->is_number_unsigned()) {
-            pe.seq = s->get<std::uint64_t>();
-            pe.has_seq = true;
-        }
-        parsed->entries.push_back(std::move(pe));
-    }
-    cache_.emplace(key_text, parsed);
-    cache_order_.push_back(std::move(key_text));
-    if (cache_order_.size() > cache_limit) {
-        cache_.erase(cache_order_.front());
-        cache_order_.pop_front();
-    }
-    return parsed;
+std::size_t DocGroup::incomplete() const {
+    std::size_t n = 0;
+    for (const auto& s : shards_) n += s.pending.size();
+    return n;
 }
 
 }  // namespace kolabpad::load

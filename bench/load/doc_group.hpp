@@ -1,81 +1,80 @@
 #pragma once
-// DocGroup: what the load clients of one document share on their thread: who is who (client string ->
-// index), the edits still on their way to everyone, and History frames parsed once for all receivers.
+// DocGroup: what the load clients of one document share across threads: who is who (client string ->
+// index, fixed before the threads start), how many clients are connected on each thread, and the edits
+// still on their way to everyone (sharded, so threads rarely meet on a lock).
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "kolabpad/ot.hpp"
 #include "stats.hpp"
 
 namespace kolabpad::load {
 
 using Clock = std::chrono::steady_clock;
 
-// One entry of a History message, parsed; `sender` is the DocGroup index of its author or -1.
-struct ParsedEntry {
-    ot::Operation op;
-    int sender = -1;
-    std::uint64_t seq = 0;
-    bool has_seq = false;
-};
-
-// A parsed History message: the log entries from index `start` on.
-struct ParsedHistory {
-    std::uint64_t start = 0;
-    std::vector<ParsedEntry> entries;
-};
-
-// Shared state of one document's load clients (single-threaded: lives on one io_context).
+// Shared state of one document's load clients; the methods marked thread-safe may be called from any
+// load thread, the rest only before the threads start.
 class DocGroup {
 public:
-    // A group for document `id` whose latency samples go to `stats`.
-    DocGroup(std::string id, Counters& stats) : id_(std::move(id)), stats_(stats) {}
+    // A group for document `id` whose clients run on `threads` threads.
+    DocGroup(std::string id, int threads);
 
     // The document id.
     const std::string& id() const { return id_; }
-    // Registers a client by its `client` string; returns its index in the group.
-    int add_client(const std::string& client);
+    // Registers a client by its `client` string, running on thread `thread`; returns its index.
+    // Not thread-safe: only before the threads start.
+    int add_client(const std::string& client, int thread);
+    // The index of client string `client`, or -1 when it is none of ours (thread-safe: read-only).
+    int index_of(const std::string& client) const;
     // Number of clients registered.
     int size() const { return static_cast<int>(names_.size()); }
-    // Marks client `index` as connected (true) or gone (false); only connected clients are waited for.
+    // The thread client `index` runs on.
+    int thread_of(int index) const { return thread_[index]; }
+    // Marks client `index` as connected or gone; call only on the client's own thread.
     void set_connected(int index, bool connected);
+    // True when client `index` is connected; call only on the client's own thread.
+    bool connected(int index) const { return connected_[index] != 0; }
+    // Connected clients on thread `thread` (thread-safe).
+    std::uint32_t connected_on(int thread) const { return per_thread_[thread].load(std::memory_order_relaxed); }
 
-    // Client `sender` put edit `seq` on the wire at `t`: start waiting for every other connected client.
+    // Client `sender` put edit `seq` on the wire at `t`: wait for every thread that has another
+    // connected client (thread-safe).
     void on_sent(int sender, std::uint64_t seq, Clock::time_point t);
-    // Client `receiver` (not the sender) received entry (`sender`, `seq`) at `now`.
-    void on_received(int sender, std::uint64_t seq, Clock::time_point now);
-    // Edits some connected client never received (counted at the end).
-    std::size_t incomplete() const { return pending_.size(); }
-
-    // Parses a History frame (cached by content, since every client of the document gets the same
-    // frames). Returns null and sets `error` when the frame is not a valid History.
-    std::shared_ptr<const ParsedHistory> parse_history(std::string_view frame, std::string& error);
+    // Every counted client of one thread received edit (`sender`, `seq`), the last at `now`; when it
+    // is the last such thread, the edit-to-everyone latency goes into `stats` (thread-safe).
+    void on_thread_received(int sender, std::uint64_t seq, Clock::time_point now, Counters& stats);
+    // Edits some connected client never received (call when the threads are stopped).
+    std::size_t incomplete() const;
 
 private:
     struct Pending {
         Clock::time_point sent;
-        std::uint32_t remaining;
+        std::uint32_t threads_remaining;
+    };
+    struct Shard {
+        std::mutex m;
+        std::unordered_map<std::uint64_t, Pending> pending;
     };
     static std::uint64_t key(int sender, std::uint64_t seq) {
         return (static_cast<std::uint64_t>(sender) << 40) | seq;
     }
+    Shard& shard(std::uint64_t k) { return shards_[(k ^ (k >> 40)) % shards_.size()]; }
 
     std::string id_;
-    Counters& stats_;
     std::vector<std::string> names_;
-    std::vector<bool> connected_;
-    std::uint32_t connected_count_ = 0;
+    std::vector<int> thread_;
+    std::vector<char> connected_;  // char, not bool: each client's flag is its own memory location
+    std::unique_ptr<std::atomic<std::uint32_t>[]> per_thread_;
+    int threads_;
     std::unordered_map<std::string, int> index_;
-    std::unordered_map<std::uint64_t, Pending> pending_;
-    std::unordered_map<std::string, std::shared_ptr<const ParsedHistory>> cache_;
-    std::deque<std::string> cache_order_;
+    std::array<Shard, 16> shards_;
 };
 
 }  // namespace kolabpad::load

@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
     char run_id[16];
     std::snprintf(run_id, sizeof run_id, "%08llx", static_cast<unsigned long long>(seed & 0xffffffffu));
 
+    std::vector<std::unique_ptr<DocGroup>> docs;  // outlives the runners, whose connections use them
     std::vector<std::unique_ptr<Runner>> runners;
     for (int t = 0; t < o.threads; ++t) {
         Shared s;
@@ -102,12 +103,16 @@ int main(int argc, char** argv) {
         s.rate = o.rate;
         s.doc_size = o.doc_size;
         s.rng.seed(seed + t);
-        runners.push_back(std::make_unique<Runner>(std::move(s)));
+        runners.push_back(std::make_unique<Runner>(std::move(s), t));
     }
     std::vector<std::string> doc_ids;
+    std::uint64_t dealt = 0;
     for (int d = 0; d < o.docs; ++d) {
         doc_ids.push_back(o.doc_prefix + "-" + run_id + "-" + std::to_string(d));
-        runners[d % o.threads]->add_doc(doc_ids.back(), o.clients_per_doc, "L" + std::string(run_id) + "-" + std::to_string(d));
+        docs.push_back(std::make_unique<DocGroup>(doc_ids.back(), o.threads));
+        const std::string prefix = "L" + std::string(run_id) + "-" + std::to_string(d);
+        for (int i = 0; i < o.clients_per_doc; ++i)
+            runners[dealt++ % o.threads]->add_client(*docs.back(), prefix + "-" + std::to_string(i));
     }
     for (auto& r : runners) r->start();
 
@@ -190,8 +195,8 @@ int main(int argc, char** argv) {
     for (auto& r : runners) {
         all.merge(r->stats());
         late += r->ticks_late();
-        incomplete += r->incomplete();
     }
+    for (const auto& d : docs) incomplete += d->incomplete();
     auto ack = percentiles(all.ack_us);
     auto everyone = percentiles(all.everyone_us);
     const double accepted_per_s = window > 0 ? all.acks_in_window / window : 0;

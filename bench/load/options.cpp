@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <thread>
 
 namespace kolabpad::load {
 
@@ -18,7 +19,8 @@ const char* usage =
     "  --flat-out              each client sends its next edit as soon as the last is acknowledged\n"
     "  --idle                  connect and hold, no typing (memory per connection)\n"
     "  --duration S            seconds of typing or holding (10)\n"
-    "  --threads N             io_context threads, documents split between them (1)\n"
+    "  --threads N             io_context threads; every document's clients are dealt round-robin\n"
+    "                          over them (default: 2 for 100+ clients on a 2+ core machine, else 1)\n"
     "  --server-pid PID        report the server's RSS and CPU time from /proc\n"
     "  --doc-size N            code points the documents hover around (500)\n"
     "  --connect-concurrency N handshakes in progress at once (256)\n"
@@ -77,6 +79,11 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
         else if (a == "--drain-timeout" && num(0, 3600)) o.drain_timeout = d;
         else if (a == "--seed" && num(0, 1e18)) o.seed = static_cast<std::uint64_t>(d);
         else return bad("bad option or value: " + std::string(a) + " " + std::string(v));
+    }
+    if (o.threads == 0) {
+        // One thread cannot keep up with hundreds of clients each applying every other client's edits.
+        const bool many = static_cast<double>(o.docs) * o.clients_per_doc >= 100;
+        o.threads = many && std::thread::hardware_concurrency() >= 2 ? 2 : 1;
     }
     return o;
 }

@@ -17,7 +17,7 @@ struct Options {
     double rate = 2;                          // keystrokes per second per client (rate mode)
     Mode mode = Mode::rate;                   // rate, --flat-out or --idle
     double duration = 10;                     // seconds of typing (or holding, with --idle)
-    int threads = 1;                          // io_context threads (documents are split between them)
+    int threads = 0;                          // io_context threads, clients dealt round-robin (0: auto)
     long server_pid = 0;                      // read the server's RSS and CPU time from /proc when > 0
     std::uint64_t doc_size = 500;             // code points the typing hovers around
     std::size_t connect_concurrency = 256;    // handshakes in progress at once

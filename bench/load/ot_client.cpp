@@ -36,25 +36,32 @@ bool OtClient::ack() {
 }
 
 std::optional<std::string> OtClient::remote(const ot::Operation& op) {
-    ot::Operation incoming = op;
-    if (outstanding_) {
-        // Our in-flight edit is the left operand, as on the server, which sequences it after `op`.
-        auto t = ot::transform(*outstanding_, incoming);
-        if (!t) return "transform outstanding: " + t.error();
-        outstanding_ = std::move(t->first);
-        incoming = std::move(t->second);
-        if (buffer_) {
-            auto tb = ot::transform(*buffer_, incoming);
-            if (!tb) return "transform buffer: " + tb.error();
-            buffer_ = std::move(tb->first);
-            incoming = std::move(tb->second);
-        }
+    if (!outstanding_) return apply_remote(op, 1);
+    // Our in-flight edit is the left operand, as on the server, which sequences it after `op`.
+    auto t = ot::transform(*outstanding_, op);
+    if (!t) return "transform outstanding: " + t.error();
+    outstanding_ = std::move(t->first);
+    ot::Operation incoming = std::move(t->second);
+    if (buffer_) {
+        auto tb = ot::transform(*buffer_, incoming);
+        if (!tb) return "transform buffer: " + tb.error();
+        buffer_ = std::move(tb->first);
+        incoming = std::move(tb->second);
     }
-    auto applied = ot::apply(incoming, text_);
+    return apply_remote(incoming, 1);
+}
+
+std::optional<std::string> OtClient::remote_composed(const ot::Operation& composed, std::uint64_t count) {
+    if (outstanding_) return "composed remote entries while an edit is in flight";
+    return apply_remote(composed, count);
+}
+
+std::optional<std::string> OtClient::apply_remote(const ot::Operation& op, std::uint64_t count) {
+    auto applied = ot::apply(op, text_);
     if (!applied) return "remote edit: " + applied.error();
     text_ = std::move(applied).value();
-    length_ = incoming.target_len();
-    ++revision_;
+    length_ = op.target_len();
+    revision_ += count;
     return std::nullopt;
 }
 

@@ -11,6 +11,7 @@
 namespace kolabpad::load {
 
 // One client's view of a document: its text, the server revision it builds on, and its unacknowledged work.
+// A synchronized client may apply several remote entries as one composed operation (remote_composed).
 class OtClient {
 public:
     // Replaces the state with `text` at `revision` (a Snapshot); drops nothing outstanding (precondition: none).
@@ -28,6 +29,10 @@ public:
     // Returns an error message when the operation does not fit.
     std::optional<std::string> remote(const ot::Operation& op);
 
+    // `count` remote entries at once, given as their composition; only while synchronized (nothing in
+    // flight, so nothing to transform), else an error. Returns an error message when it does not fit.
+    std::optional<std::string> remote_composed(const ot::Operation& composed, std::uint64_t count);
+
     // The edit in flight; precondition: has_outstanding().
     const ot::Operation& outstanding() const { return *outstanding_; }
     // True while an edit waits for its acknowledgement.
@@ -42,6 +47,8 @@ public:
     std::uint64_t length() const { return length_; }
 
 private:
+    std::optional<std::string> apply_remote(const ot::Operation& op, std::uint64_t count);
+
     std::string text_;
     std::uint64_t length_ = 0;
     std::uint64_t revision_ = 0;

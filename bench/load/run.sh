@@ -39,7 +39,7 @@ status=0
 if [ "$WHICH" = all ] || [ "$WHICH" = authors ]; then
   echo "== 1,000 authors on one document, 2 keystrokes/s each, ${DURATION} s"
   start_server authors
-  "$LOAD" --url "ws://127.0.0.1:$PORT" --docs 1 --clients-per-doc 1000 --rate 2 --duration "$DURATION" --drain-timeout 60 \
+  "$LOAD" --url "ws://127.0.0.1:$PORT" --docs 1 --clients-per-doc 1000 --rate 2 --threads 2 --duration "$DURATION" --drain-timeout 60 \
     --server-pid "$SERVER_PID" --json "$OUT/authors.json" || status=$?
   stop_server
 fi

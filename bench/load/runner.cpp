@@ -3,17 +3,18 @@
 
 namespace kolabpad::load {
 
-Runner::Runner(Shared shared) : guard_(net::make_work_guard(ioc_)), shared_(std::move(shared)) {}
+Runner::Runner(Shared shared, int thread)
+    : guard_(net::make_work_guard(ioc_)), shared_(std::move(shared)), number_(thread) {}
 
 Runner::~Runner() {
     if (thread_.joinable()) stop(std::chrono::milliseconds(0));
     conns_.clear();  // sockets close while the io_context still exists
 }
 
-void Runner::add_doc(const std::string& doc, int clients, const std::string& prefix) {
-    docs_.push_back(std::make_unique<DocGroup>(doc, shared_.stats));
-    for (int i = 0; i < clients; ++i)
-        conns_.push_back(std::make_unique<Connection>(ioc_, shared_, *docs_.back(), prefix + "-" + std::to_string(i)));
+void Runner::add_client(DocGroup& doc, const std::string& client) {
+    auto& local = docs_[&doc];
+    if (!local) local = std::make_unique<DocLocal>(doc, number_, shared_.stats);
+    conns_.push_back(std::make_unique<Connection>(ioc_, shared_, *local, number_, client));
 }
 
 void Runner::start() {
@@ -50,16 +51,9 @@ std::vector<ClientView> Runner::views() {
     return call([this] {
         std::vector<ClientView> out;
         out.reserve(conns_.size());
-        std::size_t d = 0, seen = 0;
-        for (auto& c : conns_) {
-            while (d + 1 < docs_.size() && seen >= static_cast<std::size_t>(docs_[d]->size())) {
-                seen = 0;
-                ++d;
-            }
-            ++seen;
-            out.push_back(ClientView{docs_[d]->id(), c->healthy(), c->idle(), c->state().revision(),
+        for (auto& c : conns_)
+            out.push_back(ClientView{c->doc_id(), c->healthy(), c->idle(), c->state().revision(),
                                      c->state().text(), c->problem()});
-        }
         return out;
     });
 }
@@ -78,12 +72,6 @@ void Runner::stop(std::chrono::milliseconds grace) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     ioc_.stop();
     if (thread_.joinable()) thread_.join();
-}
-
-std::size_t Runner::incomplete() const {
-    std::size_t n = 0;
-    for (const auto& d : docs_) n += d->incomplete();
-    return n;
 }
 
 }  // namespace kolabpad::load

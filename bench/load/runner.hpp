@@ -1,10 +1,11 @@
 #pragma once
-// Runner: one thread's io_context with the documents and connections assigned to it. The main thread
+// Runner: one thread's io_context with the connections assigned to it (and its view of their documents). The main thread
 // drives it through call(), which runs a function on the runner's thread and waits for its result.
 
 #include <future>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <thread>
 #include <vector>
 
@@ -13,7 +14,7 @@
 #include <boost/asio/post.hpp>
 
 #include "connection.hpp"
-#include "doc_group.hpp"
+#include "doc_local.hpp"
 
 namespace kolabpad::load {
 
@@ -27,15 +28,16 @@ struct ClientView {
     std::string problem;
 };
 
-// One load thread: its documents, its connections and its counters.
+// One load thread: its connections, its views of their documents and its counters.
 class Runner {
 public:
-    // A runner whose connections share `shared` (endpoint, mode, rate; rng seeded by the caller).
-    explicit Runner(Shared shared);
+    // Load thread number `thread`, whose connections share `shared` (endpoint, mode, rate; rng seeded
+    // by the caller).
+    Runner(Shared shared, int thread);
     ~Runner();
 
-    // Adds document `doc` with `clients` connections (client strings `<prefix>-<n>`); before start().
-    void add_doc(const std::string& doc, int clients, const std::string& prefix);
+    // Adds a connection to `doc` under the `client` string; before start().
+    void add_client(DocGroup& doc, const std::string& client);
     // Starts the thread.
     void start();
     // Opens every connection, at most `concurrency` handshakes at a time; the future is ready when
@@ -51,8 +53,6 @@ public:
     Counters& stats() { return shared_.stats; }
     // Rate-mode ticks that fired late, after stop().
     std::uint64_t ticks_late() const { return shared_.ticks_late; }
-    // Edits some connected client of their document never received, after stop().
-    std::size_t incomplete() const;
 
     // Runs `f` on the runner's thread and returns its result.
     template <class F>
@@ -69,7 +69,8 @@ private:
     net::io_context ioc_{1};
     net::executor_work_guard<net::io_context::executor_type> guard_;
     Shared shared_;
-    std::vector<std::unique_ptr<DocGroup>> docs_;
+    int number_;
+    std::unordered_map<const DocGroup*, std::unique_ptr<DocLocal>> docs_;
     std::vector<std::unique_ptr<Connection>> conns_;
     std::thread thread_;
     std::size_t next_connect_ = 0, finished_connects_ = 0;

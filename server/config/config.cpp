@@ -136,6 +136,7 @@ ot::Result<Config> parse_config(const EnvLookup& env) {
     KP_TRY(read_uint(env, "MAX_MEMORY_MB", 0, big, c.max_memory_mb));
     KP_TRY(read_duration(env, "MEMORY_CHECK_INTERVAL_SECONDS", false, 1.0, c.memory_check_interval_seconds));
     KP_TRY(read_uint(env, "STORAGE_MAX_PENDING_WRITES", 0, big, c.storage_max_pending_writes));
+    KP_TRY(read_uint(env, "STORAGE_COMMIT_WINDOW_MS", 0, 1000, c.storage_commit_window_ms));
     KP_TRY(read_uint(env, "EVENT_LOG_SIZE", 1, 1000000, c.event_log_size));
     KP_TRY(read_uint(env, "SIMULATE_MAX_USERS", 0, 10000, c.simulate_max_users));
     KP_TRY(read_duration(env, "SIMULATE_MAX_RATE", false, 1.0, c.simulate_max_rate));

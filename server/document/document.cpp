@@ -185,17 +185,25 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     rec.seq = e.seq;
     rec.author = user;
     rec.time_ms = now_ms();
+    const auto now = Clock::now();
     entries_.push_back(protocol::history_entry(user, op, e.client, e.seq));
     entries_bytes_ += entries_.back().size();
-    sequenced_at_.push_back(Clock::now());
+    sequenced_at_.push_back(now);
     unsent_authors_.push_back(user);
     ops_.push_back(std::move(op));
     if (e.client && e.seq) dedup_[*e.client] = ClientSeq{*e.seq, revision};
+    if (auto it = users_.find(user); it != users_.end()) {
+        it->second.last_edit = now;
+        ++it->second.unacknowledged;
+    }
+    // Group commit: when no active author is left to add an edit to this transaction, do not wait
+    // out the commit window (a lone typist, or writers that all await their acknowledgement).
+    const auto when = active_authors_all_waiting_locked(now) ? storage::Commit::now : storage::Commit::within_window;
     std::weak_ptr<Document> self = weak_from_this();
     const std::uint64_t done_revision = revision + 1;
     storage_->submit(storage::AppendOp{id_, std::move(rec)}, generation_, [self, done_revision](bool ok) {
         if (auto d = self.lock()) d->on_committed(done_revision, ok);
-    });
+    }, when);
     if (revision_locked() - snapshot_revision_ >= limits_.snapshot_interval_ops) save_snapshot_locked();
     return {EditStatus::applied, ""};
 }
@@ -241,7 +249,11 @@ void Document::broadcast_committed_locked() {
     for (std::uint64_t r = sent_; r < revision && !sequenced_at_.empty(); ++r) {
         if (telemetry_) telemetry_->metrics.edit_ack_latency.observe(now - sequenced_at_.front());
         sequenced_at_.pop_front();
-        if (!unsent_authors_.empty()) unsent_authors_.pop_front();
+        if (unsent_authors_.empty()) continue;
+        if (auto it = users_.find(unsent_authors_.front()); it != users_.end() && it->second.unacknowledged > 0) {
+            --it->second.unacknowledged;
+        }
+        unsent_authors_.pop_front();
     }
     sent_ = revision;
     trim_locked(std::min(trim_target_, sent_));
@@ -349,7 +361,8 @@ void Document::save_snapshot_locked(bool force) {
                              }
                              if (notify) notify();
                          }
-                     });
+                     },
+                     storage::Commit::within_window);
     snapshot_revision_ = revision;
 }
 
@@ -380,6 +393,7 @@ void Document::trim_locked(std::uint64_t new_start) {
 
 void Document::close_all(std::uint16_t code, std::string_view reason) {
     std::lock_guard lock(mu_);
+    broadcast_committed_locked();
     for (auto& [uid, u] : users_) u.peer->close(code, reason);
     users_.clear();
     last_left_ = Clock::now();
@@ -388,6 +402,13 @@ void Document::close_all(std::uint16_t code, std::string_view reason) {
 void Document::set_on_broken(std::function<void()> f) {
     std::lock_guard lock(mu_);
     on_broken_ = std::move(f);
+}
+
+bool Document::active_authors_all_waiting_locked(Clock::time_point now) const {
+    for (const auto& [uid, u] : users_) {
+        if (u.unacknowledged == 0 && now - u.last_edit < author_active_span) return false;
+    }
+    return true;
 }
 
 void Document::broadcast_locked(const std::shared_ptr<const std::string>& f) {

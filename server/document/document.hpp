@@ -41,6 +41,10 @@ struct Limits {
 // `closed`: the document was evicted under the sender, whose connection is already being closed.
 enum class EditStatus { applied, duplicate, rejected, bad_revision, bad_operation, storage_failure, closed };
 
+// A user who edited this recently may send again soon: an edit's commit waits (up to the storage
+// commit window) for such users unless each of them already has an edit waiting.
+inline constexpr std::chrono::seconds author_active_span{1};
+
 // The outcome of edit(): status plus a human-readable message for the failures.
 struct EditResult {
     EditStatus status;
@@ -86,7 +90,8 @@ public:
     // Error{code:"evicted"}, closes them with close_evicted and queues a snapshot. False if it was
     // already evicted.
     bool evict_now();
-    // Closes every connection with `code` (for shutdown) and forgets the users.
+    // Sends what is committed and not yet broadcast, then closes every connection with `code` (for
+    // shutdown) and forgets the users.
     void close_all(std::uint16_t code, std::string_view reason);
     // Called once if storage loses one of this document's writes; the registry then drops it.
     void set_on_broken(std::function<void()> f);
@@ -148,6 +153,8 @@ private:
         std::shared_ptr<Peer> peer;
         std::optional<protocol::UserInfo> info;
         std::optional<protocol::CursorData> cursor;
+        Clock::time_point last_edit{};  // when this user's latest edit was sequenced
+        std::uint32_t unacknowledged = 0;  // this user's edits sequenced and not yet broadcast
     };
     struct ClientSeq {
         std::uint64_t seq;
@@ -158,6 +165,8 @@ private:
     void record(const char* kind, std::optional<std::uint64_t> user, std::string detail = {}) const;
     std::uint64_t memory_bytes_locked() const;
     void broadcast_locked(const std::shared_ptr<const std::string>& frame);
+    // True when every user who edited within author_active_span awaits an acknowledgement.
+    bool active_authors_all_waiting_locked(Clock::time_point now) const;
     void on_committed(std::uint64_t revision, bool ok);
     // Broadcasts every committed operation not yet sent as one History frame (once per storage batch).
     void broadcast_committed_locked();

@@ -28,8 +28,10 @@ ot::Result<bool> configure(Connection& c) {
 
 }  // namespace
 
-ot::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::string& path) {
+ot::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::string& path,
+                                                              std::chrono::microseconds commit_window) {
     std::unique_ptr<SqliteStorage> s(new SqliteStorage());
+    s->commit_window_ = commit_window;
     auto r = s->init(path);
     if (!r) return ot::Error{r.error()};
     return s;
@@ -92,13 +94,17 @@ void SqliteStorage::close() {
     if (thread_.joinable()) thread_.join();
 }
 
-void SqliteStorage::submit(WriteItem item, std::uint64_t generation, WriteDone done) {
+void SqliteStorage::submit(WriteItem item, std::uint64_t generation, WriteDone done, Commit when) {
     {
         std::lock_guard lock(queue_mutex_);
         if (!stopping_) {
-            queue_.push_back(Pending{std::move(item), generation, std::move(done)});
+            // The writer only needs waking to start a window or to cut one short; otherwise it is
+            // committing, or already sleeping until the oldest write's deadline.
+            const bool wake = queue_.empty() || (when == Commit::now && !commit_now_);
+            queue_.push_back(Pending{std::move(item), generation, std::move(done), std::chrono::steady_clock::now()});
             ++submitted_;
-            queue_cv_.notify_one();
+            if (when == Commit::now) commit_now_ = true;
+            if (wake) queue_cv_.notify_one();
             return;
         }
     }
@@ -108,6 +114,10 @@ void SqliteStorage::submit(WriteItem item, std::uint64_t generation, WriteDone d
 void SqliteStorage::flush() {
     std::unique_lock lock(queue_mutex_);
     const std::uint64_t target = submitted_;
+    if (!queue_.empty() && !commit_now_) {
+        commit_now_ = true;
+        queue_cv_.notify_one();
+    }
     done_cv_.wait(lock, [&] { return finished_ >= target; });
 }
 
@@ -126,10 +136,16 @@ void SqliteStorage::run_writer() {
             std::unique_lock lock(queue_mutex_);
             queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             if (queue_.empty()) break;  // stopping, and everything is written
+            if (commit_window_.count() > 0) {
+                queue_cv_.wait_until(lock, queue_.front().submitted + commit_window_, [&] {
+                    return stopping_ || commit_now_ || queue_.size() >= max_batch;
+                });
+            }
             while (!queue_.empty() && batch.size() < max_batch) {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
+            commit_now_ = commit_now_ && !queue_.empty();
         }
         const bool ok = write_batch(batch);
         in_callbacks_ = true;
@@ -175,6 +191,7 @@ bool SqliteStorage::write_batch(std::vector<Pending>& batch) {
     std::lock_guard db_lock(write_db_mutex_);
     const auto started = std::chrono::steady_clock::now();
     bool ok = writer_->exec("BEGIN IMMEDIATE");
+    touched_.clear();
     for (std::size_t i = 0; ok && i < batch.size(); ++i) ok = execute(batch[i].item);
     if (ok) ok = writer_->exec("COMMIT");
     if (!ok) {
@@ -198,7 +215,10 @@ std::uint64_t SqliteStorage::pending_writes() const {
 
 bool SqliteStorage::execute(const WriteItem& item) {
     const std::int64_t now = now_ms();
-    auto touch = [&](const std::string& doc) { return upsert_doc_.reset().bind(1, doc).bind(2, now).step() == SQLITE_DONE; };
+    // A document's row is updated once per transaction, however many of its writes the batch holds.
+    auto touch = [&](const std::string& doc) {
+        return !touched_.insert(doc).second || upsert_doc_.reset().bind(1, doc).bind(2, now).step() == SQLITE_DONE;
+    };
     if (const auto* a = std::get_if<AppendOp>(&item)) {
         const OpRecord& op = a->op;
         if (!touch(a->document)) return false;

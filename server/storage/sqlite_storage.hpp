@@ -3,12 +3,14 @@
 // every queued write in one transaction per batch (group commit), and a separate reader connection.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_set>
 #include <functional>
 #include <vector>
 
@@ -20,14 +22,16 @@ namespace kolabpad::server::storage {
 // Storage over one SQLite file (or a private in-memory database for ":memory:").
 class SqliteStorage final : public Storage {
 public:
-    // Opens `path` (creating its parent folder), migrates the schema and starts the writer.
-    static ot::Result<std::unique_ptr<SqliteStorage>> open(const std::string& path);
+    // Opens `path` (creating its parent folder), migrates the schema and starts the writer. A write
+    // submitted with Commit::within_window waits at most `commit_window` for its transaction.
+    static ot::Result<std::unique_ptr<SqliteStorage>> open(const std::string& path,
+                                                          std::chrono::microseconds commit_window = {});
     ~SqliteStorage() override;
 
     ot::Result<DocumentRecord> load(const std::string& document) override;
     ot::Result<std::optional<std::string>> load_otp(const std::string& document) override;
     ot::Result<std::uint64_t> count_documents() override;
-    void submit(WriteItem item, std::uint64_t generation, WriteDone done) override;
+    void submit(WriteItem item, std::uint64_t generation, WriteDone done, Commit when = Commit::now) override;
     void flush() override;
     void after_batch(std::function<void()> f) override;
     bool healthy() const override { return healthy_.load(); }
@@ -44,6 +48,7 @@ private:
         WriteItem item;
         std::uint64_t generation;
         WriteDone done;
+        std::chrono::steady_clock::time_point submitted;
     };
 
     SqliteStorage() = default;
@@ -67,6 +72,8 @@ private:
     std::uint64_t submitted_ = 0;
     std::uint64_t finished_ = 0;
     bool stopping_ = false;
+    bool commit_now_ = false;  // a queued write asked for Commit::now, or flush() waits
+    std::chrono::microseconds commit_window_{0};
     std::set<std::pair<std::string, std::uint64_t>> failed_;  // (document, generation) after a failed batch
     std::atomic<bool> healthy_{true};
     metrics::Histogram commit_latency_;
@@ -74,6 +81,7 @@ private:
     std::thread thread_;
     std::vector<std::function<void()>> after_batch_;  // writer thread only: see after_batch()
     bool in_callbacks_ = false;                       // writer thread only: running a batch's callbacks
+    std::unordered_set<std::string> touched_;         // writer thread only: documents updated in this transaction
 };
 
 }  // namespace kolabpad::server::storage

@@ -66,6 +66,12 @@ using WriteItem = std::variant<AppendOp, SaveSnapshot, SaveMeta>;
 // writer thread, so it must not block.
 using WriteDone = std::function<void(bool committed)>;
 
+// How soon a write wants its transaction committed.
+enum class Commit {
+    now,            // commit as soon as the writer is free (and take every queued write along)
+    within_window,  // may wait up to the commit window so that later writes share the transaction
+};
+
 // The storage interface; implementations are thread-safe.
 class Storage {
 public:
@@ -80,8 +86,8 @@ public:
 
     // Queues a write of `document` instance `generation`. After a failed batch, later writes of
     // the same (document, generation) fail without touching the database, so the log never gets a gap.
-    virtual void submit(WriteItem item, std::uint64_t generation, WriteDone done) = 0;
-    // Blocks until every write submitted before the call has finished.
+    virtual void submit(WriteItem item, std::uint64_t generation, WriteDone done, Commit when = Commit::now) = 0;
+    // Blocks until every write submitted before the call has finished (committing at once).
     virtual void flush() = 0;
     // Called from a WriteDone callback: runs `f` once every callback of the same batch has run (so
     // work done per batch, such as a broadcast, is done once, not once per write). Elsewhere, or by

@@ -1,6 +1,7 @@
 #pragma once
 // RegistryFixture: a document registry over a real SQLite file in a temporary folder.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,7 +16,9 @@ namespace kolabpad::server::testing {
 
 // A registry with its storage and telemetry; open() reopens both on the same file (a restart).
 struct RegistryFixture {
-    explicit RegistryFixture(document::Limits limits = {}, std::string path = {}) : limits(limits) {
+    explicit RegistryFixture(document::Limits limits = {}, std::string path = {},
+                             std::chrono::microseconds commit_window = {})
+        : limits(limits), commit_window(commit_window) {
         file = path.empty() ? dir.file("db.sqlite") : path;
         open();
     }
@@ -23,7 +26,7 @@ struct RegistryFixture {
     void open() {
         registry.reset();
         store.reset();
-        auto s = storage::SqliteStorage::open(file);
+        auto s = storage::SqliteStorage::open(file, commit_window);
         REQUIRE(s.ok());
         store = std::move(s).value();
         registry = std::make_unique<document::Registry>(*store, limits, &telemetry);
@@ -54,6 +57,7 @@ struct RegistryFixture {
     TempDir dir;
     std::string file;
     document::Limits limits;
+    std::chrono::microseconds commit_window;
     Telemetry telemetry{100};
     std::unique_ptr<storage::SqliteStorage> store;
     std::unique_ptr<document::Registry> registry;
