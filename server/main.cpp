@@ -18,7 +18,8 @@ int main() {
     const Config& c = config.value();
     log::configure(c.log_level, c.log_format);
 
-    auto storage = storage::SqliteStorage::open(c.sqlite_path, std::chrono::milliseconds(c.storage_commit_window_ms));
+    auto storage = storage::SqliteStorage::open(
+        c.sqlite_path, storage::SqliteOptions{std::chrono::milliseconds(c.storage_commit_window_ms), c.sqlite_sync_full});
     if (!storage) {
         log::error("cannot open storage", {{"error", storage.error()}});
         return 1;

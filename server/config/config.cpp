@@ -149,6 +149,8 @@ ot::Result<Config> parse_config(const EnvLookup& env) {
     KP_TRY(read_choice(env, "LOG_LEVEL", levels, c.log_level));
     static const std::pair<const char*, LogFormat> formats[] = {{"text", LogFormat::text}, {"json", LogFormat::json}};
     KP_TRY(read_choice(env, "LOG_FORMAT", formats, c.log_format));
+    static const std::pair<const char*, bool> syncs[] = {{"full", true}, {"normal", false}};
+    KP_TRY(read_choice(env, "SQLITE_SYNCHRONOUS", syncs, c.sqlite_sync_full));
 #undef KP_TRY
     return c;
 }

@@ -22,6 +22,7 @@ struct Config {
     std::uint16_t port = 3030;                     // PORT (0 = any free port)
     std::string host = "0.0.0.0";                  // HOST (an IP address literal)
     std::string sqlite_path = "data/kolabpad.db";  // SQLITE_URI (":memory:" = no persistence)
+    bool sqlite_sync_full = true;                  // SQLITE_SYNCHRONOUS (full | normal)
     double expiry_seconds = 7 * 86400.0;           // EXPIRY_DAYS
     double cleanup_interval_seconds = 3600.0;      // CLEANUP_INTERVAL_HOURS
     std::uint64_t max_document_code_points = 256 * 1024;  // MAX_DOCUMENT_SIZE_KB (Ki code points)
@@ -40,7 +41,7 @@ struct Config {
     std::uint64_t max_memory_mb = 0;               // MAX_MEMORY_MB (0 = no limit)
     double memory_check_interval_seconds = 5.0;    // MEMORY_CHECK_INTERVAL_SECONDS
     std::uint64_t storage_max_pending_writes = 50000;  // STORAGE_MAX_PENDING_WRITES (backpressure)
-    std::uint64_t storage_commit_window_ms = 10;   // STORAGE_COMMIT_WINDOW_MS (0 = commit at once; max 1000)
+    std::uint64_t storage_commit_window_ms = 20;   // STORAGE_COMMIT_WINDOW_MS (0 = commit at once; max 1000)
     std::string admin_token;                       // ADMIN_TOKEN (empty = no admin API)
     std::uint64_t event_log_size = 1000;           // EVENT_LOG_SIZE (events kept for /api/events)
     std::uint64_t simulate_max_users = 20;         // SIMULATE_MAX_USERS (per document)

@@ -6,13 +6,14 @@
 #include <deque>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <boost/container/flat_map.hpp>
 
 #include "document/peer.hpp"
 #include "kolabpad/ot/operation.hpp"
@@ -204,7 +205,8 @@ private:
     // join reaches it exactly once (by the broadcast that follows the commit).
     std::optional<std::string> announced_language_;
     std::optional<std::string> otp_;
-    std::map<std::uint64_t, User> users_;
+    // Sorted by id and contiguous: every edit walks all users (cursors), and ids only grow.
+    boost::container::flat_map<std::uint64_t, User> users_;
     std::unordered_map<std::string, ClientSeq> dedup_;
     std::uint64_t next_user_id_ = 0;
     bool broken_ = false;

@@ -19,13 +19,15 @@ std::chrono::steady_clock::duration to_duration(double s) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(s));
 }
 
+// Accepts connections and deals them out over the network threads' io_contexts, round robin.
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
-    Listener(asio::io_context& ioc, tcp::acceptor acceptor, Context& ctx)
-        : ioc_(ioc), acceptor_(std::move(acceptor)), ctx_(ctx) {}
+    Listener(std::vector<asio::io_context*> contexts, tcp::acceptor acceptor, Context& ctx)
+        : contexts_(std::move(contexts)), acceptor_(std::move(acceptor)), ctx_(ctx) {}
 
     void accept() {
-        acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+        asio::io_context& target = *contexts_[next_++ % contexts_.size()];
+        acceptor_.async_accept(asio::make_strand(target), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
             if (!ec) {
                 beast::error_code ignored;
@@ -43,7 +45,8 @@ public:
     }
 
 private:
-    asio::io_context& ioc_;
+    std::vector<asio::io_context*> contexts_;
+    std::size_t next_ = 0;
     tcp::acceptor acceptor_;
     Context& ctx_;
 };
@@ -83,7 +86,21 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     ctx.start_time = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
     const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-    asio::io_context ioc(static_cast<int>(threads));
+    // One io_context per network thread, each connection on one of them: a connection's handlers
+    // then never wake a second thread (one shared io_context for N threads does, per event).
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<asio::io_context*> context_ptrs;
+    for (unsigned i = 0; i < threads; ++i) {
+        contexts.push_back(std::make_unique<asio::io_context>(1));
+        context_ptrs.push_back(contexts.back().get());
+    }
+    asio::io_context& ioc = *contexts.front();  // also runs the listener, timers and signals
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+    for (unsigned i = 1; i < threads; ++i) keep_running.push_back(asio::make_work_guard(*contexts[i]));
+    auto stop_all = [&] {
+        keep_running.clear();
+        for (auto& c : contexts) c->stop();
+    };
 
     beast::error_code ec;
     const auto address = asio::ip::make_address(config.host, ec);
@@ -102,7 +119,7 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
         return 1;
     }
     const auto port = acceptor.local_endpoint().port();
-    auto listener = std::make_shared<Listener>(ioc, std::move(acceptor), ctx);
+    auto listener = std::make_shared<Listener>(context_ptrs, std::move(acceptor), ctx);
     listener->accept();
 
     asio::steady_timer cleanup(ioc);
@@ -114,7 +131,7 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     const auto deadline = std::chrono::steady_clock::now() + to_duration(config.shutdown_timeout_seconds * 0.8);
     std::function<void()> wait_drained = [&] {
         if (ctx.metrics.connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
-            ioc.stop();
+            stop_all();
             return;
         }
         drain.expires_after(std::chrono::milliseconds(20));
@@ -144,7 +161,7 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
               {{"threads", std::to_string(threads)}, {"storage", config.in_memory() ? ":memory:" : config.sqlite_path}});
 
     std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([c = contexts[i].get()] { c->run(); });
     ioc.run();
     for (auto& t : pool) t.join();
     storage.flush();

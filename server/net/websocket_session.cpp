@@ -19,6 +19,7 @@ namespace {
 
 using Frame = std::shared_ptr<const std::string>;
 using Seconds = std::chrono::duration<double>;
+using Clock = std::chrono::steady_clock;
 
 constexpr std::uint16_t close_normal_going_away = 1001;
 constexpr std::uint16_t close_unsupported = 1003;
@@ -70,7 +71,7 @@ public:
             }
         };
         // Any frame from the client, pongs included, shows it is there.
-        ws_.control_callback([this](websocket::frame_type, beast::string_view) { arm_read_timer(); });
+        ws_.control_callback([this](websocket::frame_type, beast::string_view) { last_read_ = Clock::now(); });
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "kolabpad"); }));
         beast::get_lowest_layer(ws_).expires_never();
@@ -152,7 +153,10 @@ private:
             fail("storage_failure", "the document could not be loaded", close_internal);
             return;
         }
-        arm_read_timer();
+        last_read_ = Clock::now();
+        if (ctx_.config.ws_read_timeout_seconds > 0) {
+            arm_read_timer(last_read_ + to_duration(ctx_.config.ws_read_timeout_seconds));
+        }
         start_read();
     }
 
@@ -185,7 +189,7 @@ private:
             fail("bad_message", "the text frame is not valid UTF-8", close_bad_data);
             return;
         }
-        arm_read_timer();
+        last_read_ = Clock::now();
         if (!rate_.take()) {
             fail("rate_limited", "too many messages", close_policy);
             return;
@@ -321,18 +325,12 @@ private:
         writing_ = true;
         merge_history_backlog();
         ws_.text(true);
-        write_timer_.expires_after(to_duration(ctx_.config.ws_write_timeout_seconds));
-        write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-            if (ec) return;
-            log::info("write timeout; dropping connection", {{"document", self->id_}});
-            beast::get_lowest_layer(self->ws_).close();
-        });
+        watch_write();
         ws_.async_write(asio::buffer(*queue_.front().frame),
                         beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t) {
-        write_timer_.cancel();
         const Item done = std::move(queue_.front());
         queue_.pop_front();
         add_queued(-static_cast<std::int64_t>(done.frame->size()));
@@ -365,23 +363,38 @@ private:
 
     void start_close() {
         close_started_ = true;
-        write_timer_.expires_after(to_duration(ctx_.config.ws_write_timeout_seconds));
-        write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-            if (!ec) beast::get_lowest_layer(self->ws_).close();
-        });
+        watch_write();
         websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
-        ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {
-            self->write_timer_.cancel();
-            self->finish();
+        ws_.async_close(reason, [self = shared_from_this()](beast::error_code) { self->finish(); });
+    }
+
+    // Write timeout (and the close handshake's): the watchdog is armed once and, when it fires
+    // while a newer write is in flight, re-armed for that write, so a write costs no timer work.
+    void watch_write() {
+        write_started_ = Clock::now();
+        if (!write_watch_armed_) arm_write_watch(write_started_ + to_duration(ctx_.config.ws_write_timeout_seconds));
+    }
+
+    void arm_write_watch(Clock::time_point due) {
+        write_watch_armed_ = true;
+        write_timer_.expires_at(due);
+        write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            self->write_watch_armed_ = false;
+            if (ec || self->finished_ || !(self->writing_ || self->close_started_)) return;
+            const auto due = self->write_started_ + to_duration(self->ctx_.config.ws_write_timeout_seconds);
+            if (Clock::now() < due) return self->arm_write_watch(due);
+            log::info("write timeout; dropping connection", {{"document", self->id_}});
+            beast::get_lowest_layer(self->ws_).close();
         });
     }
 
-    void arm_read_timer() {
-        const double limit = ctx_.config.ws_read_timeout_seconds;
-        if (limit <= 0) return;
-        read_timer_.expires_after(to_duration(limit));
+    // Read timeout: like the write watchdog, not moved per frame; re-armed when it fires early.
+    void arm_read_timer(Clock::time_point due) {
+        read_timer_.expires_at(due);
         read_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-            if (ec || self->close_requested_) return;
+            if (ec || self->close_requested_ || self->finished_) return;
+            const auto due = self->last_read_ + to_duration(self->ctx_.config.ws_read_timeout_seconds);
+            if (Clock::now() < due) return self->arm_read_timer(due);
             log::debug("read timeout", {{"document", self->id_}});
             self->stopped_reading_ = true;
             self->close_after_queue(close_normal_going_away, "read timeout");
@@ -393,6 +406,7 @@ private:
         if (finished_) return;
         finished_ = true;
         read_timer_.cancel();
+        write_timer_.cancel();
         pause_timer_.cancel();
         flush_timer_.cancel();
         leave_document();
@@ -425,7 +439,10 @@ private:
     std::string close_reason_;
     asio::steady_timer read_timer_;
     asio::steady_timer pause_timer_;  // backpressure: retry reading once storage caught up
-    asio::steady_timer write_timer_;
+    asio::steady_timer write_timer_;  // the write watchdog (see watch_write)
+    bool write_watch_armed_ = false;
+    Clock::time_point write_started_;  // the latest write or close handshake began
+    Clock::time_point last_read_;      // the latest frame from the client, pings and pongs included
     asio::steady_timer flush_timer_;  // WS_FLUSH_INTERVAL_MS: when the oldest queued frame is due
     bool flush_armed_ = false;
     bool urgent_queued_ = false;      // a queued History frame acknowledges this user's edit

@@ -17,10 +17,10 @@ const std::string& document_of(const WriteItem& item) {
     return std::visit([](const auto& w) -> const std::string& { return w.document; }, item);
 }
 
-ot::Result<bool> configure(Connection& c) {
+ot::Result<bool> configure(Connection& c, bool sync_full) {
     // WAL lets readers run beside the writer; FULL makes every commit survive power loss too.
     if (!c.exec("PRAGMA busy_timeout = 5000") || !c.exec("PRAGMA journal_mode = WAL") ||
-        !c.exec("PRAGMA synchronous = FULL")) {
+        !c.exec(sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")) {
         return ot::Error{"cannot configure SQLite: " + c.last_error()};
     }
     return true;
@@ -28,16 +28,15 @@ ot::Result<bool> configure(Connection& c) {
 
 }  // namespace
 
-ot::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::string& path,
-                                                              std::chrono::microseconds commit_window) {
+ot::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::string& path, SqliteOptions options) {
     std::unique_ptr<SqliteStorage> s(new SqliteStorage());
-    s->commit_window_ = commit_window;
-    auto r = s->init(path);
+    s->commit_window_ = options.commit_window;
+    auto r = s->init(path, options.sync_full);
     if (!r) return ot::Error{r.error()};
     return s;
 }
 
-ot::Result<bool> SqliteStorage::init(const std::string& path) {
+ot::Result<bool> SqliteStorage::init(const std::string& path, bool sync_full) {
     const bool memory = path == ":memory:";
     if (!memory) {
         std::error_code ec;
@@ -47,7 +46,7 @@ ot::Result<bool> SqliteStorage::init(const std::string& path) {
     }
     writer_ = std::make_unique<Connection>();
     if (auto r = writer_->open(path); !r) return r;
-    if (auto r = configure(*writer_); !r) return r;
+    if (auto r = configure(*writer_, sync_full); !r) return r;
     if (auto r = migrate(*writer_); !r) return ot::Error{r.error()};
     if (memory) {
         reader_ = writer_.get();

@@ -19,13 +19,19 @@
 
 namespace kolabpad::server::storage {
 
+// How SqliteStorage commits.
+struct SqliteOptions {
+    std::chrono::microseconds commit_window{};  // how long a Commit::within_window write may wait
+    // synchronous=FULL: a commit survives power loss (fdatasync per commit). false: NORMAL, where a
+    // commit survives the process being killed, not the machine losing power (no fsync per commit).
+    bool sync_full = true;
+};
+
 // Storage over one SQLite file (or a private in-memory database for ":memory:").
 class SqliteStorage final : public Storage {
 public:
-    // Opens `path` (creating its parent folder), migrates the schema and starts the writer. A write
-    // submitted with Commit::within_window waits at most `commit_window` for its transaction.
-    static ot::Result<std::unique_ptr<SqliteStorage>> open(const std::string& path,
-                                                          std::chrono::microseconds commit_window = {});
+    // Opens `path` (creating its parent folder), migrates the schema and starts the writer.
+    static ot::Result<std::unique_ptr<SqliteStorage>> open(const std::string& path, SqliteOptions options = {});
     ~SqliteStorage() override;
 
     ot::Result<DocumentRecord> load(const std::string& document) override;
@@ -52,7 +58,7 @@ private:
     };
 
     SqliteStorage() = default;
-    ot::Result<bool> init(const std::string& path);
+    ot::Result<bool> init(const std::string& path, bool sync_full);
     void run_writer();
     bool write_batch(std::vector<Pending>& batch);
     bool execute(const WriteItem& item);

@@ -41,7 +41,7 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
 
 TEST_CASE("a write within the window waits; a Commit::now write cuts the window short and shares it") {
     TempDir dir;
-    auto s = storage::SqliteStorage::open(dir.file("db"), long_window);
+    auto s = storage::SqliteStorage::open(dir.file("db"), storage::SqliteOptions{long_window});
     REQUIRE(s.ok());
     std::promise<bool> first, second;
     s.value()->submit(append(0), 1, [&](bool ok) { first.set_value(ok); }, storage::Commit::within_window);
@@ -57,7 +57,7 @@ TEST_CASE("a write within the window waits; a Commit::now write cuts the window 
 
 TEST_CASE("flush commits writes waiting in the window at once") {
     TempDir dir;
-    auto s = storage::SqliteStorage::open(dir.file("db"), long_window);
+    auto s = storage::SqliteStorage::open(dir.file("db"), storage::SqliteOptions{long_window});
     REQUIRE(s.ok());
     bool done = false;
     s.value()->submit(append(0), 1, [&](bool ok) { done = ok; }, storage::Commit::within_window);

@@ -166,3 +166,22 @@ TEST_CASE("operations settings have documented defaults and are parsed strictly"
         CHECK(bad.error().rfind(name + ": ", 0) == 0);
     }
 }
+
+TEST_CASE("the storage commit window and SQLite durability mode are read and bounded") {
+    auto d = parse_config(env({}));
+    REQUIRE(d.ok());
+    CHECK(d->storage_commit_window_ms == 20);
+    CHECK(d->sqlite_sync_full);
+    auto c = parse_config(env({{"STORAGE_COMMIT_WINDOW_MS", "0"}, {"SQLITE_SYNCHRONOUS", "normal"}}));
+    REQUIRE(c.ok());
+    CHECK(c->storage_commit_window_ms == 0);
+    CHECK_FALSE(c->sqlite_sync_full);
+    for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"STORAGE_COMMIT_WINDOW_MS", "1001"}, {"STORAGE_COMMIT_WINDOW_MS", "-1"}, {"STORAGE_COMMIT_WINDOW_MS", "5ms"},
+             {"SQLITE_SYNCHRONOUS", "off"}, {"SQLITE_SYNCHRONOUS", "FULL "}}) {
+        auto bad = parse_config(env({{name, value}}));
+        INFO(name << "=" << value);
+        REQUIRE_FALSE(bad.ok());
+        CHECK(bad.error().rfind(name + ": ", 0) == 0);
+    }
+}

@@ -36,8 +36,8 @@ private:
     int fd_;
 };
 
-[[noreturn]] void child(const std::string& path, int fd) {
-    auto store = storage::SqliteStorage::open(path);
+[[noreturn]] void child(const std::string& path, int fd, storage::SqliteOptions options) {
+    auto store = storage::SqliteStorage::open(path, options);
     if (!store) _exit(4);
     document::Registry registry(*store.value(), document::Limits{1u << 20, 50, 100});
     auto doc = registry.get("crash").value();
@@ -52,6 +52,9 @@ private:
 }  // namespace
 
 TEST_CASE("a process killed mid-write keeps every acknowledged edit") {
+    // Both durability modes survive the process being killed (NORMAL only gives up power loss).
+    const bool sync_full = GENERATE(true, false);
+    INFO("synchronous=" << (sync_full ? "FULL" : "NORMAL"));
     TempDir dir;
     const std::string path = dir.file("crash.db");
     int fds[2];
@@ -60,7 +63,7 @@ TEST_CASE("a process killed mid-write keeps every acknowledged edit") {
     REQUIRE(pid >= 0);
     if (pid == 0) {
         ::close(fds[0]);
-        child(path, fds[1]);
+        child(path, fds[1], storage::SqliteOptions{std::chrono::milliseconds(20), sync_full});
     }
     ::close(fds[1]);
     std::uint64_t acked = 0, value = 0;

@@ -26,7 +26,7 @@ struct RegistryFixture {
     void open() {
         registry.reset();
         store.reset();
-        auto s = storage::SqliteStorage::open(file, commit_window);
+        auto s = storage::SqliteStorage::open(file, storage::SqliteOptions{commit_window});
         REQUIRE(s.ok());
         store = std::move(s).value();
         registry = std::make_unique<document::Registry>(*store, limits, &telemetry);
