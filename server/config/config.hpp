@@ -37,7 +37,7 @@ struct Config {
     std::uint64_t snapshot_interval_ops = 500;     // SNAPSHOT_INTERVAL_OPS
     std::uint64_t log_retention_ops = 10000;       // LOG_RETENTION_OPS
     double shutdown_timeout_seconds = 10.0;        // SHUTDOWN_TIMEOUT_SECONDS
-    unsigned threads = 0;                          // THREADS (0 = hardware concurrency)
+    unsigned threads = 0;                          // THREADS (0 = half the hardware threads, at least 1)
     std::uint64_t max_memory_mb = 0;               // MAX_MEMORY_MB (0 = no limit)
     double memory_check_interval_seconds = 5.0;    // MEMORY_CHECK_INTERVAL_SECONDS
     std::uint64_t storage_max_pending_writes = 50000;  // STORAGE_MAX_PENDING_WRITES (backpressure)

@@ -85,7 +85,8 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     Context ctx{config, registry, storage, telemetry, simulator};
     ctx.start_time = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
-    const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    // By default half the cores: the storage writer and the kernel's TCP work need the rest.
+    const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency() / 2);
     // One io_context per network thread, each connection on one of them: a connection's handlers
     // then never wake a second thread (one shared io_context for N threads does, per event).
     std::vector<std::unique_ptr<asio::io_context>> contexts;
