@@ -97,9 +97,10 @@ void SqliteStorage::submit(WriteItem item, std::uint64_t generation, WriteDone d
     {
         std::lock_guard lock(queue_mutex_);
         if (!stopping_) {
-            // The writer only needs waking to start a window or to cut one short; otherwise it is
-            // committing, or already sleeping until the oldest write's deadline.
-            const bool wake = queue_.empty() || (when == Commit::now && !commit_now_);
+            // The writer only needs waking to start a window or to cut one short (asked for, or a
+            // full batch); otherwise it is committing, or sleeping until the oldest write's deadline.
+            const bool wake =
+                queue_.empty() || (when == Commit::now && !commit_now_) || queue_.size() + 1 == max_batch;
             queue_.push_back(Pending{std::move(item), generation, std::move(done), std::chrono::steady_clock::now()});
             ++submitted_;
             if (when == Commit::now) commit_now_ = true;

@@ -2,6 +2,7 @@
 // nobody else is about to write, and nothing ever waits past flush().
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -64,6 +65,18 @@ TEST_CASE("flush commits writes waiting in the window at once") {
     s.value()->flush();
     CHECK(done);
     CHECK(s.value()->pending_writes() == 0);
+}
+
+TEST_CASE("a full batch is committed without waiting out the window") {
+    TempDir dir;
+    auto s = storage::SqliteStorage::open(dir.file("db"), storage::SqliteOptions{long_window});
+    REQUIRE(s.ok());
+    std::atomic<std::size_t> done{0};
+    for (std::size_t i = 0; i < storage::SqliteStorage::max_batch; ++i) {
+        s.value()->submit(append(i), 1, [&](bool ok) { done += ok; }, storage::Commit::within_window);
+        if (i == 0) std::this_thread::sleep_for(100ms);  // the writer is now waiting out the window
+    }
+    CHECK(eventually([&] { return done.load() == storage::SqliteStorage::max_batch; }));
 }
 
 TEST_CASE("a lone typist is acknowledged without waiting out the commit window") {
