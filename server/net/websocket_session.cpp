@@ -11,6 +11,7 @@
 #include "net/scanned_stream.hpp"
 #include "net/send_queue.hpp"
 #include "net/token_bucket.hpp"
+#include "net/watchdog.hpp"
 #include "log/log.hpp"
 #include "protocol/messages.hpp"
 
@@ -19,7 +20,6 @@ namespace {
 
 using Frame = std::shared_ptr<const std::string>;
 using Seconds = std::chrono::duration<double>;
-using Clock = std::chrono::steady_clock;
 
 constexpr std::uint16_t close_normal_going_away = 1001;
 constexpr std::uint16_t close_unsupported = 1003;
@@ -43,9 +43,11 @@ public:
           ctx_(ctx),
           id_(std::move(id)),
           resume_(resume),
-          read_timer_(ws_.get_executor()),
+          read_watch_(ws_.get_executor(), to_duration(ctx.config.ws_read_timeout_seconds),
+                      [this] { return !close_requested_ && !finished_; }, [this] { on_read_timeout(); }),
           pause_timer_(ws_.get_executor()),
-          write_timer_(ws_.get_executor()),
+          write_watch_(ws_.get_executor(), to_duration(ctx.config.ws_write_timeout_seconds),
+                       [this] { return !finished_ && (writing_ || close_started_); }, [this] { on_write_timeout(); }),
           flush_timer_(ws_.get_executor()),
           rate_(ctx.config.rate_limit_per_second, ctx.config.rate_limit_burst) {
         ++ctx_.metrics.connections;
@@ -71,7 +73,7 @@ public:
             }
         };
         // Any frame from the client, pongs included, shows it is there.
-        ws_.control_callback([this](websocket::frame_type, beast::string_view) { last_read_ = Clock::now(); });
+        ws_.control_callback([this](websocket::frame_type, beast::string_view) { read_watch_.touch(); });
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "kolabpad"); }));
         beast::get_lowest_layer(ws_).expires_never();
@@ -153,10 +155,8 @@ private:
             fail("storage_failure", "the document could not be loaded", close_internal);
             return;
         }
-        last_read_ = Clock::now();
-        if (ctx_.config.ws_read_timeout_seconds > 0) {
-            arm_read_timer(last_read_ + to_duration(ctx_.config.ws_read_timeout_seconds));
-        }
+        read_watch_.touch();
+        if (ctx_.config.ws_read_timeout_seconds > 0) read_watch_.arm(shared_from_this());
         start_read();
     }
 
@@ -189,7 +189,7 @@ private:
             fail("bad_message", "the text frame is not valid UTF-8", close_bad_data);
             return;
         }
-        last_read_ = Clock::now();
+        read_watch_.touch();
         if (!rate_.take()) {
             fail("rate_limited", "too many messages", close_policy);
             return;
@@ -325,7 +325,8 @@ private:
         writing_ = true;
         merge_history_backlog();
         ws_.text(true);
-        watch_write();
+        write_watch_.touch();
+        write_watch_.arm(shared_from_this());
         ws_.async_write(asio::buffer(*queue_.front().frame),
                         beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
@@ -363,50 +364,29 @@ private:
 
     void start_close() {
         close_started_ = true;
-        watch_write();
+        write_watch_.touch();  // the close handshake has the write timeout too
+        write_watch_.arm(shared_from_this());
         websocket::close_reason reason(static_cast<websocket::close_code>(close_code_), close_reason_);
         ws_.async_close(reason, [self = shared_from_this()](beast::error_code) { self->finish(); });
     }
 
-    // Write timeout (and the close handshake's): the watchdog is armed once and, when it fires
-    // while a newer write is in flight, re-armed for that write, so a write costs no timer work.
-    void watch_write() {
-        write_started_ = Clock::now();
-        if (!write_watch_armed_) arm_write_watch(write_started_ + to_duration(ctx_.config.ws_write_timeout_seconds));
+    void on_write_timeout() {
+        log::info("write timeout; dropping connection", {{"document", id_}});
+        beast::get_lowest_layer(ws_).close();
     }
 
-    void arm_write_watch(Clock::time_point due) {
-        write_watch_armed_ = true;
-        write_timer_.expires_at(due);
-        write_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-            self->write_watch_armed_ = false;
-            if (ec || self->finished_ || !(self->writing_ || self->close_started_)) return;
-            const auto due = self->write_started_ + to_duration(self->ctx_.config.ws_write_timeout_seconds);
-            if (Clock::now() < due) return self->arm_write_watch(due);
-            log::info("write timeout; dropping connection", {{"document", self->id_}});
-            beast::get_lowest_layer(self->ws_).close();
-        });
-    }
-
-    // Read timeout: like the write watchdog, not moved per frame; re-armed when it fires early.
-    void arm_read_timer(Clock::time_point due) {
-        read_timer_.expires_at(due);
-        read_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-            if (ec || self->close_requested_ || self->finished_) return;
-            const auto due = self->last_read_ + to_duration(self->ctx_.config.ws_read_timeout_seconds);
-            if (Clock::now() < due) return self->arm_read_timer(due);
-            log::debug("read timeout", {{"document", self->id_}});
-            self->stopped_reading_ = true;
-            self->close_after_queue(close_normal_going_away, "read timeout");
-        });
+    void on_read_timeout() {
+        log::debug("read timeout", {{"document", id_}});
+        stopped_reading_ = true;
+        close_after_queue(close_normal_going_away, "read timeout");
     }
 
     // Leaves the document once; the session is freed when its last handler returns.
     void finish() {
         if (finished_) return;
         finished_ = true;
-        read_timer_.cancel();
-        write_timer_.cancel();
+        read_watch_.cancel();
+        write_watch_.cancel();
         pause_timer_.cancel();
         flush_timer_.cancel();
         leave_document();
@@ -437,12 +417,9 @@ private:
     bool finished_ = false;
     std::uint16_t close_code_ = 1000;
     std::string close_reason_;
-    asio::steady_timer read_timer_;
+    Watchdog read_watch_;   // WS_READ_TIMEOUT_MINUTES since the latest frame from the client, pongs included
     asio::steady_timer pause_timer_;  // backpressure: retry reading once storage caught up
-    asio::steady_timer write_timer_;  // the write watchdog (see watch_write)
-    bool write_watch_armed_ = false;
-    Clock::time_point write_started_;  // the latest write or close handshake began
-    Clock::time_point last_read_;      // the latest frame from the client, pings and pongs included
+    Watchdog write_watch_;  // WS_WRITE_TIMEOUT_SECONDS since the latest write or close handshake began
     asio::steady_timer flush_timer_;  // WS_FLUSH_INTERVAL_MS: when the oldest queued frame is due
     bool flush_armed_ = false;
     bool urgent_queued_ = false;      // a queued History frame acknowledges this user's edit
