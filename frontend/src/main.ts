@@ -85,6 +85,7 @@ const session = new Session({
 });
 session.setInfo({ name: me.name, hue: me.hue });
 binding.onLocal = (op) => session.localEdit(op);
+binding.onDesync = (why) => session.resync(why);
 let cursorFrame = 0;
 binding.onCursor = (cursors, selections) => {
   if (cursorFrame) cancelAnimationFrame(cursorFrame);
@@ -93,7 +94,7 @@ binding.onCursor = (cursors, selections) => {
 addEventListener("pagehide", () => session.saveForUnload());
 addEventListener("online", () => session.reconnectNow());
 addEventListener("offline", () => session.dropConnection());
-Object.assign(window, { kolabpad: { session, editor, model, monaco } }); // for tests and the console
+Object.assign(window, { kolabpad: { session, editor, model, monaco, binding } }); // for tests and the console
 
 let drawPending = false;
 function drawCursors(): void {
@@ -168,7 +169,7 @@ protect.addEventListener("change", () => {
 
 $("download").addEventListener("click", () => {
   const ext = languages().find((l) => l.id === model.getLanguageId())?.ext ?? ".txt";
-  const url = URL.createObjectURL(new Blob([model.getValue()], { type: "text/plain;charset=utf-8" }));
+  const url = URL.createObjectURL(new Blob([session.client.localText()], { type: "text/plain;charset=utf-8" }));
   const a = document.createElement("a");
   a.href = url;
   a.download = `${route.id}${ext}`;

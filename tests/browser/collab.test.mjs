@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import WebSocket from "ws";
 import { startServer } from "./helpers/server.mjs";
 import { focusEnd, launch, openPage, statusOf, textOf, until } from "./helpers/browser.mjs";
 
@@ -274,6 +275,46 @@ test("going offline shows it, keeps typing, and catches up when back online", { 
   await until(async () => (await textOf(b)) === "typed offline", 5000, "text at Bob");
   await a.context().close();
   await b.context().close();
+});
+
+test("remote \\r\\n and a lone \\r from a raw client are kept exactly while the page types around them", { timeout: 60000 }, async () => {
+  const a = await openPage(browser, `${server.url}/`, { name: "Alice" });
+  const id = new URL(a.url()).hash.slice(1);
+  await until(async () => (await statusOf(a)) === "connected", 10000, "connected");
+  // A script speaking the protocol directly (as a Rustpad or Windows client could) sends CRs.
+  const raw = new WebSocket(`${server.url.replace("http", "ws")}/api/socket/${id}`);
+  const frames = [];
+  raw.on("message", (d) => frames.push(JSON.parse(String(d))));
+  await until(async () => frames.some((f) => f.Identity !== undefined), 5000, "raw identity");
+  raw.send(JSON.stringify({ Edit: { revision: 0, operation: ["a🎉\r\nb\r😀c\r\n"] } }));
+  await until(async () => (await textOf(a)) === "a🎉\nb\u240d😀c\n", 5000, "CRs shown at Alice");
+  await a.evaluate(() => { // the caret at the end of line 1, just before its hidden \r
+    const { editor } = window.kolabpad;
+    editor.setPosition({ lineNumber: 1, column: 4 });
+    editor.focus();
+  });
+  await a.keyboard.type("1");
+  await a.evaluate(() => window.kolabpad.editor.setPosition({ lineNumber: 2, column: 3 })); // after ␍
+  await a.keyboard.type("2");
+  await focusEnd(a);
+  await a.keyboard.type("xy");
+  await a.keyboard.press("Enter");
+  await a.keyboard.type("z");
+  const want = "a🎉1\r\nb\r2😀c\r\nxy\nz";
+  const stored = async () => (await fetch(`${server.url}/api/text/${id}`)).text();
+  await until(async () => (await stored()) === want, 5000, "the exact text on the server");
+  assert.equal(await textOf(a), "a🎉1\nb\u240d2😀c\nxy\nz");
+  assert.equal(await a.evaluate(() => window.kolabpad.session.client.state), "synchronized");
+  // The script now deletes the "\n" of the first "\r\n": that "\r" stands alone and shows.
+  const revision = Math.max(...frames.filter((f) => f.History)
+    .map((f) => f.History.start + f.History.operations.length));
+  raw.send(JSON.stringify({ Edit: { revision, operation: [4, -1, 11] } }));
+  await until(async () => (await textOf(a)) === "a🎉1\u240db\u240d2😀c\nxy\nz", 5000, "the split pair");
+  await a.keyboard.type("!");
+  await until(async () => (await stored()) === "a🎉1\rb\r2😀c\r\nxy\nz!", 5000, "typing after the split");
+  raw.close();
+  assert.deepEqual(a.errors, undefined);
+  await a.context().close();
 });
 
 test("the page fits a phone screen", { timeout: 30000 }, async () => {

@@ -5,5 +5,6 @@ export * from "./ot-client.js";
 export * from "./session.js";
 export * from "./pending-store.js";
 export * from "./unicode.js";
+export * from "./line-endings.js";
 export * from "./composition.js";
 export * from "./hues.js";

@@ -175,6 +175,13 @@ export class OtClient {
     this.buffer = null;
   }
 
+  /** The local document: the server's text with the unacknowledged edits applied. */
+  localText(): string {
+    let text = this.serverText();
+    for (const op of [this.outstanding?.op, this.buffer]) if (op) text = op.apply(text) ?? text;
+    return text;
+  }
+
   /** Maps a position in the server's text (at `revision`) into the local text. */
   toLocal(pos: number): number {
     let p = pos;

@@ -302,7 +302,7 @@ export class Session {
   }
 
   /** The local state cannot follow the server any more: start over from the server's text. */
-  private resync(why: string): void {
+  resync(why: string): void {
     this.ev.notice?.("error", `Reloading the document (${why}); unsent changes were dropped.`);
     this.client.reset(0, "");
     this.opts.editor.setText("");

@@ -1,56 +1,59 @@
 // Connects a Monaco model to a collaboration session: local changes become operations in code
-// points, remote operations become model edits that leave the local caret where it was.
+// points, remote operations become model edits that leave the local caret where it was. The model
+// is LF-only; LfView maps it to the document, whose "\r"s it keeps exactly.
 import type { monaco } from "./monaco-setup.js";
-import { CompositionGate, Utf16Index, newOp, type EditorPort, type Op } from "../collab/index.js";
+import { CompositionGate, DesyncError, LfView, type EditorPort, type Op } from "../collab/index.js";
 
 type Editor = monaco.editor.IStandaloneCodeEditor;
 type Model = monaco.editor.ITextModel;
 
 /** Binds one editor (and its model) to a session through the EditorPort interface. */
 export class MonacoBinding implements EditorPort {
-  private index: Utf16Index;
+  private view = new LfView();
   private applying = false; // true while we change the model ourselves
   private gate: CompositionGate;
   private disposers: monaco.IDisposable[] = [];
   /** Receives every local change as an operation (against the session's text). */
   onLocal: (op: Op) => void = () => {};
+  /** Told when the editor's text no longer matches the document outside a session call (after an IME composition). */
+  onDesync: (why: string) => void = () => {};
   /** Receives the local selection (code points) whenever it changes. */
   onCursor: (cursors: number[], selections: [number, number][]) => void = () => {};
 
+  /** Starts from the model's current text (taken as the document, LF). */
   constructor(private editor: Editor, private model: Model) {
-    this.index = new Utf16Index(model.getValue());
+    this.view.reset(model.getValue());
     this.gate = new CompositionGate((op) => this.applyNow(op));
     this.disposers.push(
       model.onDidChangeContent((e) => this.onContent(e)),
       editor.onDidChangeCursorSelection(() => this.emitCursor()),
       editor.onDidCompositionStart(() => this.gate.start()),
-      editor.onDidCompositionEnd(() => this.gate.end()),
+      editor.onDidCompositionEnd(() => this.endComposition()),
     );
   }
 
   /** EditorPort: a remote operation (held back while an IME composition is active). */
   applyRemote(op: Op): void { this.gate.remote(op); }
 
-  /** EditorPort: replaces the whole text. */
+  /** EditorPort: replaces the whole text (the document's, "\r" included). */
   setText(text: string): void {
     this.gate.clear();
     this.applying = true;
     try {
-      this.model.setValue(text);
+      this.model.setValue(this.view.reset(text));
     } finally {
       this.applying = false;
     }
-    this.index.reset(this.model.getValue());
   }
 
-  /** Code point offset of a Monaco position. */
-  cpAt(pos: monaco.IPosition): number { return this.index.toCodePoint(this.model.getOffsetAt(pos)); }
+  /** Code point offset (in the document) of a Monaco position. */
+  cpAt(pos: monaco.IPosition): number { return this.view.toDoc(this.model.getOffsetAt(pos)); }
 
-  /** Monaco position of a code point offset. */
-  posAt(cp: number): monaco.Position { return this.model.getPositionAt(this.index.toUtf16(cp)); }
+  /** Monaco position of a document code point offset. */
+  posAt(cp: number): monaco.Position { return this.model.getPositionAt(this.view.toModel(cp)); }
 
   /** The document's length in code points. */
-  get length(): number { return this.index.codePointLength; }
+  get length(): number { return this.view.length; }
 
   /** Stops listening. */
   dispose(): void { for (const d of this.disposers) d.dispose(); }
@@ -58,59 +61,32 @@ export class MonacoBinding implements EditorPort {
   private onContent(e: monaco.editor.IModelContentChangedEvent): void {
     if (this.applying) return;
     if (e.isFlush) { // setValue by someone else: treat as replacing everything
-      this.index.reset(this.model.getValue());
+      this.view.reset(this.model.getValue());
       return;
     }
-    // All ranges refer to the text before the event; walk them in ascending order.
-    const changes = [...e.changes].sort((a, b) => a.rangeOffset - b.rangeOffset);
-    const op = newOp();
-    let at = 0; // code points consumed so far
-    for (const c of changes) {
-      const start = this.index.toCodePoint(c.rangeOffset);
-      const end = this.index.toCodePoint(c.rangeOffset + c.rangeLength);
-      op.retain(start - at);
-      op.insert(c.text);
-      op.delete(end - start);
-      at = end;
-    }
-    op.retain(this.index.codePointLength - at);
-    for (let i = changes.length - 1; i >= 0; i--) {
-      const c = changes[i];
-      this.index.replace(c.rangeOffset, c.rangeLength, c.text);
-    }
-    // Monaco normalizes line endings to the model's EOL; the text we record is what it holds.
+    // All ranges refer to the text before the event; the text is already LF (the model's EOL).
+    const op = this.view.local(e.changes.map((c) => ({ offset: c.rangeOffset, length: c.rangeLength, text: c.text })));
     this.onLocal(this.gate.local(op));
   }
 
-  private applyNow(op: Op): void {
-    const ops = JSON.parse(op.to_string()) as (number | string)[];
-    const edits: monaco.editor.IIdentifiedSingleEditOperation[] = [];
-    const spans: { off: number; len: number; text: string }[] = []; // UTF-16, pre-edit text
-    let cp = 0;
-    for (const c of ops) {
-      if (typeof c === "string") {
-        const off = this.index.toUtf16(cp);
-        const p = this.model.getPositionAt(off);
-        edits.push({ range: rangeOf(p, p), text: c });
-        spans.push({ off, len: 0, text: c });
-      } else if (c > 0) {
-        cp += c;
-      } else if (c < 0) {
-        const off = this.index.toUtf16(cp);
-        const end = this.index.toUtf16(cp - c);
-        const range = rangeOf(this.model.getPositionAt(off), this.model.getPositionAt(end));
-        const last = spans[spans.length - 1];
-        if (last && last.off === off && last.len === 0) { // insert-then-delete: one replacement
-          last.len = end - off;
-          edits[edits.length - 1].range = range;
-        } else {
-          edits.push({ range, text: "" });
-          spans.push({ off, len: end - off, text: "" });
-        }
-        cp -= c;
-      }
+  // Remote operations held back during the composition are applied here, outside the session's
+  // message handler, so a mismatch they reveal is reported rather than thrown into Monaco.
+  private endComposition(): void {
+    try {
+      this.gate.end();
+    } catch (err) {
+      if (err instanceof DesyncError) this.onDesync(err.message);
+      else throw err;
     }
-    if (!edits.length) return;
+  }
+
+  private applyNow(op: Op): void {
+    const changes = this.view.remote(op);
+    if (!changes.length) return;
+    const edits = changes.map((c) => ({
+      range: rangeOf(this.model.getPositionAt(c.offset), this.model.getPositionAt(c.offset + c.length)),
+      text: c.text,
+    }));
     this.applying = true;
     try {
       // pushEditOperations moves the user's selections with the edits and keeps undo working.
@@ -118,11 +94,9 @@ export class MonacoBinding implements EditorPort {
     } finally {
       this.applying = false;
     }
-    for (let i = spans.length - 1; i >= 0; i--) this.index.replace(spans[i].off, spans[i].len, spans[i].text);
-    if (this.index.utf16Length !== this.model.getValueLength()) {
-      // Monaco rewrote line endings (a "\r" in remote text): follow the model's real text.
-      this.index.reset(this.model.getValue());
-    }
+    // The view's text holds no "\r", so Monaco has nothing to rewrite; a mismatch is a bug, and
+    // reloading beats sending operations computed against the wrong text.
+    if (this.view.modelLength !== this.model.getValueLength()) throw new DesyncError("editor text mismatch");
     this.emitCursor();
   }
 
