@@ -3,8 +3,8 @@
 // model at all, so "\r\n" reads as one line break; every other "\r" is shown as CR_PLACEHOLDER.
 // Everything else is the same character. The rule is exact both ways, so the document never
 // drifts; see docs/frontend.md "Line endings".
-import { newOp, type Op } from "./ot.js";
-import { Utf16Index, codePointLength } from "./unicode.js";
+import { newOp, opToJson, type Op } from "./ot.js";
+import { Utf16Index, codePointLength, countBelow, countShiftedBelow, isPair } from "./unicode.js";
 
 /** What the model shows in place of a "\r" that is not part of a hidden "\r\n" (U+240D, "␍"). */
 export const CR_PLACEHOLDER = "\u240d";
@@ -25,33 +25,12 @@ export function renderLf(text: string, base = 0): { model: string; hidden: numbe
       from = i + 1;
       if (text.charCodeAt(i + 1) === 10) hidden.push(cp);
       else model += CR_PLACEHOLDER;
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const lo = text.charCodeAt(i + 1);
-      if (lo >= 0xdc00 && lo <= 0xdfff) i++; // one code point, two units
+    } else if (isPair(text, i)) {
+      i++; // one code point, two units
     }
     cp++;
   }
   return { model: model + text.slice(from), hidden };
-}
-
-/** Number of entries of ascending `xs` for which `x - index < bound` (binary search). */
-function countShiftedBelow(xs: number[], bound: number): number {
-  let lo = 0, hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] - mid < bound) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
-
-/** Number of entries of ascending `xs` below `bound`. */
-function countBelow(xs: number[], bound: number): number {
-  let lo = 0, hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] < bound) lo = mid + 1; else hi = mid;
-  }
-  return lo;
 }
 
 interface Span { at: number; ins: string; del: number; } // one non-retain stretch of an op
@@ -153,7 +132,7 @@ export class LfView {
     const spans: Span[] = [];
     let cur: Span | null = null;
     let p = 0;
-    for (const c of JSON.parse(op.to_string()) as (number | string)[]) {
+    for (const c of opToJson(op) as (number | string)[]) {
       if (typeof c === "number" && c > 0) {
         if (cur) spans.push(cur);
         cur = null;

@@ -11,11 +11,33 @@ export function codePointLength(s: string): number {
   return n;
 }
 
-function isPair(s: string, i: number): boolean {
+/** True when `s` holds a surrogate pair (one astral code point) at UTF-16 index `i`. */
+export function isPair(s: string, i: number): boolean {
   const hi = s.charCodeAt(i);
   if (hi < 0xd800 || hi > 0xdbff) return false;
   const lo = s.charCodeAt(i + 1);
   return lo >= 0xdc00 && lo <= 0xdfff;
+}
+
+/** Number of entries of ascending `xs` below `bound` (binary search). */
+export function countBelow(xs: readonly number[], bound: number): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < bound) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of entries of ascending `xs` with `xs[i] - i < bound`: where the i-th marker of a text sits
+ *  once the i markers before it are taken out (binary search). */
+export function countShiftedBelow(xs: readonly number[], bound: number): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] - mid < bound) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 /** UTF-16 offsets of every surrogate pair in `s`, each shifted by `base`. */
@@ -48,14 +70,7 @@ export class Utf16Index {
   get codePointLength(): number { return this.len16 - this.pairs.length; }
 
   /** Number of pairs whose high surrogate sits before UTF-16 offset `off`. */
-  private pairsBefore16(off: number): number {
-    let lo = 0, hi = this.pairs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.pairs[mid] < off) lo = mid + 1; else hi = mid;
-    }
-    return lo;
-  }
+  private pairsBefore16(off: number): number { return countBelow(this.pairs, off); }
 
   /** Code point offset of UTF-16 offset `off` (an offset inside a pair counts as its start). */
   toCodePoint(off: number): number {
@@ -66,12 +81,7 @@ export class Utf16Index {
   /** UTF-16 offset of code point offset `cp` (past-the-end offsets extend linearly). */
   toUtf16(cp: number): number {
     // The i-th pair sits at code point pairs[i] - i; count pairs strictly before cp.
-    let lo = 0, hi = this.pairs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.pairs[mid] - mid < cp) lo = mid + 1; else hi = mid;
-    }
-    return cp + lo;
+    return cp + countShiftedBelow(this.pairs, cp);
   }
 
   /** Records that UTF-16 range [offset, offset+removed) was replaced by `inserted`. */
