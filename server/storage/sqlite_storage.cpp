@@ -18,7 +18,8 @@ const std::string& document_of(const WriteItem& item) {
 }
 
 ot::Result<bool> configure(Connection& c, bool sync_full) {
-    // WAL lets readers run beside the writer; FULL makes every commit survive power loss too.
+    // WAL lets readers run beside the writer; FULL makes every commit survive power loss too, NORMAL
+    // only a crash of the process.
     if (!c.exec("PRAGMA busy_timeout = 5000") || !c.exec("PRAGMA journal_mode = WAL") ||
         !c.exec(sync_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")) {
         return ot::Error{"cannot configure SQLite: " + c.last_error()};
@@ -30,13 +31,13 @@ ot::Result<bool> configure(Connection& c, bool sync_full) {
 
 ot::Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const std::string& path, SqliteOptions options) {
     std::unique_ptr<SqliteStorage> s(new SqliteStorage());
-    s->commit_window_ = options.commit_window;
-    auto r = s->init(path, options.sync_full);
+    s->options_ = options;
+    auto r = s->init(path);
     if (!r) return ot::Error{r.error()};
     return s;
 }
 
-ot::Result<bool> SqliteStorage::init(const std::string& path, bool sync_full) {
+ot::Result<bool> SqliteStorage::init(const std::string& path) {
     const bool memory = path == ":memory:";
     if (!memory) {
         std::error_code ec;
@@ -46,7 +47,7 @@ ot::Result<bool> SqliteStorage::init(const std::string& path, bool sync_full) {
     }
     writer_ = std::make_unique<Connection>();
     if (auto r = writer_->open(path); !r) return r;
-    if (auto r = configure(*writer_, sync_full); !r) return r;
+    if (auto r = configure(*writer_, options_.sync_full); !r) return r;
     if (auto r = migrate(*writer_); !r) return ot::Error{r.error()};
     if (memory) {
         reader_ = writer_.get();
@@ -136,8 +137,8 @@ void SqliteStorage::run_writer() {
             std::unique_lock lock(queue_mutex_);
             queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             if (queue_.empty()) break;  // stopping, and everything is written
-            if (commit_window_.count() > 0) {
-                queue_cv_.wait_until(lock, queue_.front().submitted + commit_window_, [&] {
+            if (options_.commit_window.count() > 0) {
+                queue_cv_.wait_until(lock, queue_.front().submitted + options_.commit_window, [&] {
                     return stopping_ || commit_now_ || queue_.size() >= max_batch;
                 });
             }

@@ -58,7 +58,7 @@ private:
     };
 
     SqliteStorage() = default;
-    ot::Result<bool> init(const std::string& path, bool sync_full);
+    ot::Result<bool> init(const std::string& path);
     void run_writer();
     bool write_batch(std::vector<Pending>& batch);
     bool execute(const WriteItem& item);
@@ -79,7 +79,7 @@ private:
     std::uint64_t finished_ = 0;
     bool stopping_ = false;
     bool commit_now_ = false;  // a queued write asked for Commit::now, or flush() waits
-    std::chrono::microseconds commit_window_{0};
+    SqliteOptions options_;
     std::set<std::pair<std::string, std::uint64_t>> failed_;  // (document, generation) after a failed batch
     std::atomic<bool> healthy_{true};
     metrics::Histogram commit_latency_;
