@@ -4,8 +4,12 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
+
+#include "kolabpad/ot/utf8.hpp"
 
 namespace kolabpad::server {
 namespace {
@@ -71,6 +75,128 @@ std::optional<ot::Error> read_choice(const EnvLookup& env, std::string_view name
 bool is_ip_literal(const std::string& s) {
     unsigned char buf[16];
     return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+
+// Most bytes read from a JWT key or secret file (a PEM key is a few KiB).
+constexpr std::size_t max_key_file_bytes = 64 * 1024;
+
+ot::Error named(std::string_view name, const std::string& message) {
+    return ot::Error{std::string(name) + ": " + message};
+}
+
+// The whole content of the file at `path`, or an error naming `name` and the path.
+ot::Result<std::string> read_key_file(std::string_view name, const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return named(name, "cannot read \"" + path + "\": " + std::strerror(errno));
+    std::string out(max_key_file_bytes + 1, '\0');
+    const std::size_t n = std::fread(out.data(), 1, out.size(), f);
+    const bool failed = std::ferror(f) != 0;
+    const int err = errno;
+    std::fclose(f);
+    if (failed) return named(name, "cannot read \"" + path + "\": " + std::strerror(err));
+    if (n > max_key_file_bytes) return named(name, "\"" + path + "\" is larger than 64 KiB");
+    out.resize(n);
+    return out;
+}
+
+// A free-text setting that must be UTF-8 without control characters (JWT_ISSUER, JWT_AUDIENCE).
+std::optional<ot::Error> read_text(const EnvLookup& env, std::string_view name, std::string& out) {
+    auto v = env(name);
+    if (!v || v->empty()) return std::nullopt;
+    bool control = false;
+    for (char ch : *v) control = control || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F;
+    if (control || !ot::utf8::is_valid(*v) || v->size() > 1024) {
+        return named(name, "expected at most 1024 bytes of UTF-8 text without control characters");
+    }
+    out = *v;
+    return std::nullopt;
+}
+
+// AUTH_MODE, the JWT_* settings (keys loaded from their files) and CORS_ORIGINS.
+std::optional<ot::Error> read_auth(const EnvLookup& env, Config& c) {
+    auto set = [&](std::string_view name) -> std::optional<std::string> {
+        auto v = env(name);
+        if (!v || v->empty()) return std::nullopt;
+        return v;
+    };
+    static const std::pair<const char*, auth::AuthMode> modes[] = {
+        {"open", auth::AuthMode::open}, {"token", auth::AuthMode::token}, {"mixed", auth::AuthMode::mixed}};
+    if (auto e = read_choice(env, "AUTH_MODE", modes, c.auth_mode)) return e;
+
+    auth::TokenSettings& t = c.tokens;
+    const auto secret = set("JWT_SECRET");
+    const auto secret_file = set("JWT_SECRET_FILE");
+    const auto public_file = set("JWT_PUBLIC_KEY_FILE");
+    const auto private_file = set("JWT_PRIVATE_KEY_FILE");
+    if (secret && secret_file) return named("JWT_SECRET_FILE", "set together with JWT_SECRET; set only one of them");
+    const char* secret_name = secret ? "JWT_SECRET" : "JWT_SECRET_FILE";
+    if ((secret || secret_file) && public_file) {
+        return named("JWT_PUBLIC_KEY_FILE", std::string("set together with ") + secret_name +
+                                                "; one key fixes the one accepted algorithm, set only one");
+    }
+    if ((secret || secret_file) && private_file) {
+        return named("JWT_PRIVATE_KEY_FILE", std::string("set together with ") + secret_name +
+                                                 "; one key fixes the one accepted algorithm, set only one");
+    }
+    if (secret || secret_file) {
+        std::string value;
+        if (secret) {
+            value = *secret;
+        } else {
+            auto content = read_key_file("JWT_SECRET_FILE", *secret_file);
+            if (!content) return ot::Error{content.error()};
+            value = std::move(content).value();
+            // Files written by `echo` or secret stores often end in one newline; it is not part of the secret.
+            if (!value.empty() && value.back() == '\n') value.pop_back();
+            if (!value.empty() && value.back() == '\r') value.pop_back();
+        }
+        auto v = auth::VerifyKey::from_secret(value);
+        if (!v) return named(secret_name, v.error());
+        t.verify_key = *v;
+        t.signing_key = *auth::SigningKey::from_secret(value);
+    }
+    if (public_file) {
+        auto pem = read_key_file("JWT_PUBLIC_KEY_FILE", *public_file);
+        if (!pem) return ot::Error{pem.error()};
+        auto v = auth::VerifyKey::from_public_pem(*pem);
+        if (!v) return named("JWT_PUBLIC_KEY_FILE", "\"" + *public_file + "\": " + v.error());
+        t.verify_key = *v;
+    }
+    if (private_file) {
+        auto pem = read_key_file("JWT_PRIVATE_KEY_FILE", *private_file);
+        if (!pem) return ot::Error{pem.error()};
+        auto k = auth::SigningKey::from_private_pem(*pem);
+        if (!k) return named("JWT_PRIVATE_KEY_FILE", "\"" + *private_file + "\": " + k.error());
+        if (t.verify_key && !k->matches(*t.verify_key)) {
+            return named("JWT_PRIVATE_KEY_FILE", "\"" + *private_file + "\" is not the private key of JWT_PUBLIC_KEY_FILE");
+        }
+        if (!t.verify_key) t.verify_key = k->verify_key();
+        t.signing_key = *k;
+    }
+    if (c.auth_mode != auth::AuthMode::open && !t.verify_key) {
+        return named("AUTH_MODE", std::string(auth::auth_mode_name(c.auth_mode)) +
+                                      " needs a key: set JWT_SECRET, JWT_SECRET_FILE, JWT_PUBLIC_KEY_FILE or JWT_PRIVATE_KEY_FILE");
+    }
+
+    if (auto e = read_text(env, "JWT_ISSUER", t.issuer)) return e;
+    if (auto e = read_text(env, "JWT_AUDIENCE", t.audience)) return e;
+    std::uint64_t n = static_cast<std::uint64_t>(t.clock_skew_seconds);
+    if (auto e = read_uint(env, "JWT_CLOCK_SKEW_SECONDS", 0, 600, n)) return e;
+    t.clock_skew_seconds = static_cast<std::int64_t>(n);
+    n = t.max_token_bytes;
+    if (auto e = read_uint(env, "JWT_MAX_TOKEN_BYTES", 256, 65536, n)) return e;
+    t.max_token_bytes = n;
+    n = static_cast<std::uint64_t>(t.max_mint_lifetime_seconds);
+    if (auto e = read_uint(env, "JWT_MAX_MINT_LIFETIME_SECONDS", 1, 10ull * 365 * 86400, n)) return e;
+    t.max_mint_lifetime_seconds = static_cast<std::int64_t>(n);
+
+    if (auto v = set("CORS_ORIGINS")) {
+        auto origins = auth::OriginList::parse(*v);
+        if (!origins) return named("CORS_ORIGINS", origins.error());
+        c.cors_origins = std::move(origins).value();
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -151,6 +277,7 @@ ot::Result<Config> parse_config(const EnvLookup& env) {
     KP_TRY(read_choice(env, "LOG_FORMAT", formats, c.log_format));
     static const std::pair<const char*, bool> syncs[] = {{"full", true}, {"normal", false}};
     KP_TRY(read_choice(env, "SQLITE_SYNCHRONOUS", syncs, c.sqlite_sync_full));
+    KP_TRY(read_auth(env, c));
 #undef KP_TRY
     return c;
 }

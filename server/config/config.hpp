@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "auth/origins.hpp"
+#include "auth/token_settings.hpp"
 #include "kolabpad/ot/result.hpp"
 
 namespace kolabpad::server {
@@ -49,6 +51,9 @@ struct Config {
     std::string static_dir = "frontend/dist";      // STATIC_DIR
     LogLevel log_level = LogLevel::info;           // LOG_LEVEL
     LogFormat log_format = LogFormat::text;        // LOG_FORMAT
+    auth::AuthMode auth_mode = auth::AuthMode::open;  // AUTH_MODE
+    auth::TokenSettings tokens;                    // JWT_* (key files read and checked at start)
+    auth::OriginList cors_origins;                 // CORS_ORIGINS (default "*": any origin)
 
     // True when SQLITE_URI asks for an in-memory database.
     bool in_memory() const { return sqlite_path == ":memory:"; }
@@ -61,7 +66,8 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 std::optional<std::string> process_env(std::string_view name);
 
 // Parses every setting through `env`; an empty value counts as unset. On the first bad value
-// the error message starts with the variable's name ("PORT: ...").
+// the error message starts with the variable's name ("PORT: ..."). The JWT key files are read
+// here, once, and checked (a secret's value never appears in a message).
 ot::Result<Config> parse_config(const EnvLookup& env);
 
 }  // namespace kolabpad::server

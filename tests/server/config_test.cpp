@@ -1,7 +1,9 @@
+#include <fstream>
 #include <map>
 
 #include "config/config.hpp"
 #include "helpers.hpp"
+#include "test_keys.hpp"
 
 using namespace kolabpad::server;
 
@@ -184,4 +186,145 @@ TEST_CASE("the storage commit window and SQLite durability mode are read and bou
         REQUIRE_FALSE(bad.ok());
         CHECK(bad.error().rfind(name + ": ", 0) == 0);
     }
+}
+
+namespace {
+
+// Writes `content` to a file in `dir` and returns its path.
+std::string write_file(const kolabpad::server::testing::TempDir& dir, const std::string& name, const std::string& content) {
+    const std::string path = dir.file(name);
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+}
+
+// The error of parsing `vars`, or "ok".
+std::string config_error(std::map<std::string, std::string> vars) {
+    auto c = parse_config(env(std::move(vars)));
+    return c ? std::string("ok") : c.error();
+}
+
+}  // namespace
+
+TEST_CASE("token settings default to open mode, no keys, any origin") {
+    auto c = parse_config(env({}));
+    REQUIRE(c.ok());
+    CHECK(c->auth_mode == auth::AuthMode::open);
+    CHECK_FALSE(c->tokens.verify_key);
+    CHECK_FALSE(c->tokens.signing_key);
+    CHECK(c->tokens.issuer.empty());
+    CHECK(c->tokens.audience.empty());
+    CHECK(c->tokens.clock_skew_seconds == 30);
+    CHECK(c->tokens.max_token_bytes == 8192);
+    CHECK(c->tokens.max_mint_lifetime_seconds == 30 * 86400);
+    CHECK(c->cors_origins.any());
+}
+
+TEST_CASE("token mode with a secret, from the variable or a file, verifies and mints HS256") {
+    kolabpad::server::testing::TempDir dir;
+    auto direct = parse_config(env({{"AUTH_MODE", "token"}, {"JWT_SECRET", testing::test_secret},
+                                    {"JWT_ISSUER", "lms"}, {"JWT_AUDIENCE", "kolabpad"},
+                                    {"JWT_CLOCK_SKEW_SECONDS", "5"}, {"JWT_MAX_TOKEN_BYTES", "4096"},
+                                    {"JWT_MAX_MINT_LIFETIME_SECONDS", "60"}}));
+    REQUIRE(direct.ok());
+    CHECK(direct->auth_mode == auth::AuthMode::token);
+    CHECK(direct->tokens.verify_key->algorithm() == auth::Algorithm::hs256);
+    CHECK(direct->tokens.signing_key->matches(*direct->tokens.verify_key));
+    CHECK(direct->tokens.issuer == "lms");
+    CHECK(direct->tokens.audience == "kolabpad");
+    CHECK(direct->tokens.clock_skew_seconds == 5);
+    CHECK(direct->tokens.max_token_bytes == 4096);
+    CHECK(direct->tokens.max_mint_lifetime_seconds == 60);
+
+    // A trailing newline in the file (echo, secret stores) is not part of the secret.
+    const auto file = write_file(dir, "secret", testing::test_secret + "\n");
+    auto from_file = parse_config(env({{"AUTH_MODE", "mixed"}, {"JWT_SECRET_FILE", file}}));
+    REQUIRE(from_file.ok());
+    CHECK(from_file->auth_mode == auth::AuthMode::mixed);
+    CHECK(from_file->tokens.signing_key->matches(*auth::VerifyKey::from_secret(testing::test_secret)));
+}
+
+TEST_CASE("a public key file fixes RS256 or ES256, a private key file adds minting") {
+    kolabpad::server::testing::TempDir dir;
+    const auto rsa_pub = write_file(dir, "rsa.pub", testing::rsa_pair().public_pem);
+    const auto rsa_priv = write_file(dir, "rsa.key", testing::rsa_pair().private_pem);
+    const auto ec_pub = write_file(dir, "ec.pub", testing::ec_pair().public_pem);
+
+    auto rs = parse_config(env({{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", rsa_pub}}));
+    REQUIRE(rs.ok());
+    CHECK(rs->tokens.verify_key->algorithm() == auth::Algorithm::rs256);
+    CHECK_FALSE(rs->tokens.signing_key);
+    auto es = parse_config(env({{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", ec_pub}}));
+    REQUIRE(es.ok());
+    CHECK(es->tokens.verify_key->algorithm() == auth::Algorithm::es256);
+
+    auto both = parse_config(env({{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", rsa_pub}, {"JWT_PRIVATE_KEY_FILE", rsa_priv}}));
+    REQUIRE(both.ok());
+    CHECK(both->tokens.signing_key->matches(*both->tokens.verify_key));
+    auto private_only = parse_config(env({{"AUTH_MODE", "token"}, {"JWT_PRIVATE_KEY_FILE", rsa_priv}}));
+    REQUIRE(private_only.ok());
+    CHECK(private_only->tokens.verify_key->algorithm() == auth::Algorithm::rs256);
+    CHECK(private_only->tokens.signing_key->matches(*auth::VerifyKey::from_public_pem(testing::rsa_pair().public_pem)));
+}
+
+TEST_CASE("a bad token configuration stops the server naming the variable") {
+    kolabpad::server::testing::TempDir dir;
+    const auto rsa_pub = write_file(dir, "rsa.pub", testing::rsa_pair().public_pem);
+    const auto rsa_priv = write_file(dir, "rsa.key", testing::rsa_pair().private_pem);
+    const auto ec_priv = write_file(dir, "ec.key", testing::ec_pair().private_pem);
+    const auto not_pem = write_file(dir, "junk.pem", "this is not a key\n");
+    const auto weak = write_file(dir, "weak.pub", testing::make_rsa(1024).public_pem);
+    const auto short_secret = write_file(dir, "short", "too short\n");
+    const auto big = write_file(dir, "big", std::string(70 * 1024, 'k'));
+    const auto missing = dir.file("does-not-exist.pem");
+    const std::string secret = testing::test_secret;
+
+    const std::vector<std::pair<std::string, std::map<std::string, std::string>>> cases = {
+        {"AUTH_MODE", {{"AUTH_MODE", "jwt"}}},
+        {"AUTH_MODE", {{"AUTH_MODE", "token"}}},
+        {"AUTH_MODE", {{"AUTH_MODE", "mixed"}}},
+        {"JWT_SECRET_FILE", {{"JWT_SECRET", secret}, {"JWT_SECRET_FILE", short_secret}}},
+        {"JWT_SECRET", {{"AUTH_MODE", "token"}, {"JWT_SECRET", "short"}}},
+        {"JWT_SECRET_FILE", {{"AUTH_MODE", "token"}, {"JWT_SECRET_FILE", short_secret}}},
+        {"JWT_SECRET_FILE", {{"AUTH_MODE", "token"}, {"JWT_SECRET_FILE", missing}}},
+        {"JWT_SECRET_FILE", {{"AUTH_MODE", "token"}, {"JWT_SECRET_FILE", dir.path().string()}}},
+        {"JWT_PUBLIC_KEY_FILE", {{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", missing}}},
+        {"JWT_PUBLIC_KEY_FILE", {{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", not_pem}}},
+        {"JWT_PUBLIC_KEY_FILE", {{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", rsa_priv}}},
+        {"JWT_PUBLIC_KEY_FILE", {{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", weak}}},
+        {"JWT_PUBLIC_KEY_FILE", {{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", big}}},
+        {"JWT_PUBLIC_KEY_FILE", {{"JWT_SECRET", secret}, {"JWT_PUBLIC_KEY_FILE", rsa_pub}}},
+        {"JWT_PRIVATE_KEY_FILE", {{"JWT_SECRET", secret}, {"JWT_PRIVATE_KEY_FILE", rsa_priv}}},
+        {"JWT_PRIVATE_KEY_FILE", {{"AUTH_MODE", "token"}, {"JWT_PRIVATE_KEY_FILE", rsa_pub}}},
+        {"JWT_PRIVATE_KEY_FILE", {{"AUTH_MODE", "token"}, {"JWT_PUBLIC_KEY_FILE", rsa_pub}, {"JWT_PRIVATE_KEY_FILE", ec_priv}}},
+        {"JWT_PRIVATE_KEY_FILE", {{"AUTH_MODE", "token"}, {"JWT_PRIVATE_KEY_FILE", missing}}},
+        {"JWT_ISSUER", {{"JWT_ISSUER", "a\nb"}}},
+        {"JWT_AUDIENCE", {{"JWT_AUDIENCE", "\xff"}}},
+        {"JWT_CLOCK_SKEW_SECONDS", {{"JWT_CLOCK_SKEW_SECONDS", "601"}}},
+        {"JWT_CLOCK_SKEW_SECONDS", {{"JWT_CLOCK_SKEW_SECONDS", "-1"}}},
+        {"JWT_MAX_TOKEN_BYTES", {{"JWT_MAX_TOKEN_BYTES", "255"}}},
+        {"JWT_MAX_TOKEN_BYTES", {{"JWT_MAX_TOKEN_BYTES", "65537"}}},
+        {"JWT_MAX_MINT_LIFETIME_SECONDS", {{"JWT_MAX_MINT_LIFETIME_SECONDS", "0"}}},
+        {"CORS_ORIGINS", {{"CORS_ORIGINS", "https://a.example/"}}},
+        {"CORS_ORIGINS", {{"CORS_ORIGINS", "*,https://a.example"}}},
+        {"CORS_ORIGINS", {{"CORS_ORIGINS", "https://a.example,,https://b.example"}}},
+    };
+    for (const auto& [name, vars] : cases) {
+        std::string shown;
+        for (const auto& [k, v] : vars) shown += k + "=" + v + " ";
+        INFO(shown);
+        const std::string error = config_error(vars);
+        INFO(error);
+        CHECK(error.rfind(name + ": ", 0) == 0);
+        // A secret's value never appears in the message.
+        CHECK(error.find(secret) == std::string::npos);
+        CHECK(error.find("too short") == std::string::npos);
+    }
+}
+
+TEST_CASE("CORS_ORIGINS is read as a list of origins") {
+    auto c = parse_config(env({{"CORS_ORIGINS", "https://lms.example, http://localhost:5173"}}));
+    REQUIRE(c.ok());
+    CHECK_FALSE(c->cors_origins.any());
+    CHECK(c->cors_origins.origins() == std::vector<std::string>{"https://lms.example", "http://localhost:5173"});
+    CHECK(parse_config(env({{"CORS_ORIGINS", "*"}}))->cors_origins.any());
 }
