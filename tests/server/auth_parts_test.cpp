@@ -1,5 +1,6 @@
 // The parts under the token layer: base64url, bounded JSON, display names, the OpenSSL key
 // wrapper, and CORS origin lists.
+#include <openssl/encoder.h>
 #include <openssl/evp.h>
 
 #include <random>
@@ -130,6 +131,33 @@ TEST_CASE("a private key file signs, matches its own public key only, and must n
     auto hs = *SigningKey::from_secret(test_secret);
     CHECK(hs.matches(*VerifyKey::from_secret(test_secret)));
     CHECK_FALSE(hs.matches(*VerifyKey::from_secret(test_secret + "x")));
+}
+
+namespace {
+
+// `key` in OpenSSL's "type-specific" PEM structure (PKCS#1 for RSA, SEC1 for EC), then freed.
+std::string type_specific_pem(EVP_PKEY* key, int selection) {
+    OSSL_ENCODER_CTX* ctx = OSSL_ENCODER_CTX_new_for_pkey(key, selection, "PEM", "type-specific", nullptr);
+    BIO* bio = BIO_new(BIO_s_mem());
+    REQUIRE(OSSL_ENCODER_to_bio(ctx, bio) == 1);
+    OSSL_ENCODER_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    return bio_text(bio);
+}
+
+}  // namespace
+
+TEST_CASE("keys load from PKCS#8 and SPKI and also from the traditional PKCS#1 and SEC1 forms") {
+    const std::string rsa_traditional = type_specific_pem(EVP_RSA_gen(2048), EVP_PKEY_KEYPAIR);
+    REQUIRE(rsa_traditional.rfind("-----BEGIN RSA PRIVATE KEY-----", 0) == 0);
+    CHECK(SigningKey::from_private_pem(rsa_traditional)->algorithm() == Algorithm::rs256);
+    const std::string ec_traditional = type_specific_pem(EVP_EC_gen("P-256"), EVP_PKEY_KEYPAIR);
+    REQUIRE(ec_traditional.rfind("-----BEGIN EC PRIVATE KEY-----", 0) == 0);
+    CHECK(SigningKey::from_private_pem(ec_traditional)->algorithm() == Algorithm::es256);
+
+    const std::string rsa_public_pkcs1 = type_specific_pem(EVP_RSA_gen(2048), EVP_PKEY_PUBLIC_KEY);
+    REQUIRE(rsa_public_pkcs1.rfind("-----BEGIN RSA PUBLIC KEY-----", 0) == 0);
+    CHECK(VerifyKey::from_public_pem(rsa_public_pkcs1)->algorithm() == Algorithm::rs256);
 }
 
 TEST_CASE("CORS_ORIGINS is * or a list of normalized origins") {
