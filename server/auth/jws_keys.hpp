@@ -30,8 +30,9 @@ class VerifyKey {
 public:
     // An HS256 key; an error when `secret` is shorter than min_secret_bytes.
     static ot::Result<VerifyKey> from_secret(std::string_view secret);
-    // The public key of a PEM "PUBLIC KEY" block: RSA of at least min_rsa_bits (RS256) or EC
-    // P-256 (ES256); an error saying what is wrong otherwise (also for a private key).
+    // The public key of a PEM "PUBLIC KEY" (or PKCS#1 "RSA PUBLIC KEY") block: RSA of at least
+    // min_rsa_bits (RS256) or EC P-256 (ES256); an error saying what is wrong otherwise (also
+    // for a private key).
     static ot::Result<VerifyKey> from_public_pem(std::string_view pem);
 
     // The one algorithm this key verifies.
