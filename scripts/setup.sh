@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   build-essential cmake pkg-config git
-  libboost1.81-dev libsqlite3-dev sqlite3 nlohmann-json3-dev catch2
+  libboost1.81-dev libsqlite3-dev sqlite3 nlohmann-json3-dev catch2 libssl-dev
   emscripten
   clang libclang-rt-14-dev
   chromium
