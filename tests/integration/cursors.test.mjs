@@ -18,13 +18,13 @@ test("a typist's cursor never reaches an observer before the History of the edit
   // the typist's cursor sits after the character it just typed.
   let held = 0;
   const violations = [];
-  let cursorsSeen = 0;
+  let lastCursor = null;
   observer.ws.on("message", (buf) => {
     const m = JSON.parse(buf.toString("utf8"));
     if (m.History) held = m.History.start + m.History.operations.length;
     if (m.UserCursor?.id === typist.id) {
-      cursorsSeen++;
       const [pos] = m.UserCursor.data.cursors;
+      lastCursor = pos;
       if (pos > held) violations.push(`cursor at ${pos} arrived while the observer held ${held} characters`);
     }
   });
@@ -33,13 +33,12 @@ test("a typist's cursor never reaches an observer before the History of the edit
     typist.send({ CursorData: { cursors: [k + 1], selections: [] } });
     await typist.recvUntil((f) => f.History && f.History.start + f.History.operations.length > k);
   }
-  await typist.recvUntil((f) => f.UserCursor?.data.cursors[0] === rounds);
   const deadline = Date.now() + 3000;
-  while (cursorsSeen === 0 || held < rounds) {
-    assert.ok(Date.now() < deadline, "the observer received the edits and cursors");
+  while (lastCursor !== rounds || held < rounds) {
+    assert.ok(Date.now() < deadline, `the observer received every edit and the last cursor (holds ${held}, cursor ${lastCursor})`);
     await new Promise((r) => setTimeout(r, 10));
   }
-  assert.deepStrictEqual(violations, []);
+  assert.deepStrictEqual(violations.slice(0, 5), [], `${violations.length} of ${rounds} cursors overtook their edit`);
   await Promise.all([typist.close(), observer.close()]);
 });
 
