@@ -17,6 +17,8 @@ int main() {
     }
     const Config& c = config.value();
     log::configure(c.log_level, c.log_format);
+    log::info("memory limit", {{"max_memory_mb", c.max_memory_mb ? std::to_string(c.max_memory_mb) : "off"},
+                               {"source", c.max_memory_source}});
 
     auto storage = storage::SqliteStorage::open(
         c.sqlite_path, storage::SqliteOptions{std::chrono::milliseconds(c.storage_commit_window_ms), c.sqlite_sync_full});
@@ -26,7 +28,8 @@ int main() {
     }
     Telemetry telemetry(c.event_log_size);
     document::Registry registry(*storage.value(),
-                                document::Limits{c.max_document_code_points, c.snapshot_interval_ops, c.log_retention_ops},
+                                document::Limits{c.max_document_code_points, c.snapshot_interval_ops, c.log_retention_ops,
+                                                 c.log_retention_bytes, c.edit_seq_max_gap},
                                 &telemetry);
     simulate::Simulator simulator(registry, telemetry,
                                   simulate::Limits{c.simulate_max_users, c.simulate_max_rate});

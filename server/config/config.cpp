@@ -207,7 +207,7 @@ std::optional<std::string> process_env(std::string_view name) {
     return std::string(v);
 }
 
-ot::Result<Config> parse_config(const EnvLookup& env) {
+ot::Result<Config> parse_config(const EnvLookup& env, const MachineMemory& machine) {
     Config c;
     std::uint64_t n = 0;
     const std::uint64_t big = std::numeric_limits<std::uint32_t>::max();
@@ -254,12 +254,22 @@ ot::Result<Config> parse_config(const EnvLookup& env) {
 
     KP_TRY(read_uint(env, "SNAPSHOT_INTERVAL_OPS", 1, big, c.snapshot_interval_ops));
     KP_TRY(read_uint(env, "LOG_RETENTION_OPS", 0, big, c.log_retention_ops));
+    n = c.log_retention_bytes >> 20;
+    KP_TRY(read_uint(env, "LOG_RETENTION_MB", 1, 4096, n));
+    c.log_retention_bytes = n << 20;
+    KP_TRY(read_uint(env, "EDIT_SEQ_MAX_GAP", 1, big, c.edit_seq_max_gap));
     KP_TRY(read_duration(env, "SHUTDOWN_TIMEOUT_SECONDS", false, 1.0, c.shutdown_timeout_seconds));
 
     n = 0;
     KP_TRY(read_uint(env, "THREADS", 0, 1024, n));
     c.threads = static_cast<unsigned>(n);
-    KP_TRY(read_uint(env, "MAX_MEMORY_MB", 0, big, c.max_memory_mb));
+    if (auto m = env("MAX_MEMORY_MB"); m && !m->empty()) {
+        KP_TRY(read_uint(env, "MAX_MEMORY_MB", 0, big, c.max_memory_mb));
+    } else {
+        const MemoryDefault d = default_max_memory(machine);
+        c.max_memory_mb = d.mb;
+        c.max_memory_source = d.source;
+    }
     KP_TRY(read_duration(env, "MEMORY_CHECK_INTERVAL_SECONDS", false, 1.0, c.memory_check_interval_seconds));
     KP_TRY(read_uint(env, "STORAGE_MAX_PENDING_WRITES", 0, big, c.storage_max_pending_writes));
     KP_TRY(read_uint(env, "STORAGE_COMMIT_WINDOW_MS", 0, 1000, c.storage_commit_window_ms));

@@ -9,6 +9,7 @@
 
 #include "auth/origins.hpp"
 #include "auth/token_settings.hpp"
+#include "config/machine_memory.hpp"
 #include "kolabpad/ot/result.hpp"
 
 namespace kolabpad::server {
@@ -38,9 +39,12 @@ struct Config {
     double rate_limit_burst = 2000.0;              // RATE_LIMIT_BURST
     std::uint64_t snapshot_interval_ops = 500;     // SNAPSHOT_INTERVAL_OPS
     std::uint64_t log_retention_ops = 10000;       // LOG_RETENTION_OPS
+    std::uint64_t log_retention_bytes = 16ull << 20;  // LOG_RETENTION_MB (kept log in bytes; 1 to 4096)
+    std::uint64_t edit_seq_max_gap = 1000;         // EDIT_SEQ_MAX_GAP (largest jump of an Edit's seq)
     double shutdown_timeout_seconds = 10.0;        // SHUTDOWN_TIMEOUT_SECONDS
     unsigned threads = 0;                          // THREADS (0 = half the hardware threads, at least 1)
-    std::uint64_t max_memory_mb = 0;               // MAX_MEMORY_MB (0 = no limit)
+    std::uint64_t max_memory_mb = 0;               // MAX_MEMORY_MB (0 = no limit; unset: from the machine)
+    std::string max_memory_source = "MAX_MEMORY_MB";  // where max_memory_mb came from (for the start-up log)
     double memory_check_interval_seconds = 5.0;    // MEMORY_CHECK_INTERVAL_SECONDS
     std::uint64_t storage_max_pending_writes = 50000;  // STORAGE_MAX_PENDING_WRITES (backpressure)
     std::uint64_t storage_commit_window_ms = 20;   // STORAGE_COMMIT_WINDOW_MS (0 = commit at once; max 1000)
@@ -67,7 +71,8 @@ std::optional<std::string> process_env(std::string_view name);
 
 // Parses every setting through `env`; an empty value counts as unset. On the first bad value
 // the error message starts with the variable's name ("PORT: ..."). The JWT key files are read
-// here, once, and checked (a secret's value never appears in a message).
-ot::Result<Config> parse_config(const EnvLookup& env);
+// here, once, and checked (a secret's value never appears in a message). `machine` gives the
+// default of MAX_MEMORY_MB (default_max_memory).
+ot::Result<Config> parse_config(const EnvLookup& env, const MachineMemory& machine = read_machine_memory());
 
 }  // namespace kolabpad::server

@@ -6,6 +6,7 @@
 #include "kolabpad/ot/json.hpp"
 #include "kolabpad/ot/utf8.hpp"
 #include "log/log.hpp"
+#include "protocol/client_tag.hpp"
 
 namespace kolabpad::server::document {
 namespace {
@@ -114,7 +115,7 @@ ot::Result<std::uint64_t> Document::join(std::shared_ptr<Peer> peer, std::option
         if (u.cursor) peer->deliver(frame(protocol::user_cursor(uid, *u.cursor)));
     }
     const bool simulated = peer->simulated();
-    users_[id] = User{std::move(peer), std::nullopt, std::nullopt};
+    users_[id].peer = std::move(peer);
     if (resume && telemetry_) telemetry_->metrics.resumes.fetch_add(1, std::memory_order_relaxed);
     record("join", id, simulated ? "simulated" : resume ? "resume" : "");
     return id;
@@ -132,9 +133,12 @@ void Document::leave(std::uint64_t user) {
 }
 
 EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
+    // The secret client id never goes further than this: de-duplication, History and storage see its tag.
+    if (e.client) e.client = protocol::client_tag(*e.client);
     std::lock_guard lock(mu_);
     if (broken_) return {EditStatus::storage_failure, "the document could not be stored"};
     if (evicted_) return {EditStatus::closed, "the document was evicted"};
+    if (stopping_) return {EditStatus::shutting_down, "the server is shutting down"};
     const std::uint64_t revision = revision_locked();
     if (e.revision > revision) {
         return {EditStatus::bad_revision,
@@ -146,7 +150,14 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     }
     if (e.client && e.seq) {
         auto it = dedup_.find(*e.client);
-        if (it != dedup_.end() && *e.seq <= it->second.seq) return {EditStatus::duplicate, ""};
+        if (it != dedup_.end()) {
+            if (*e.seq <= it->second.seq) return {EditStatus::duplicate, ""};
+            if (*e.seq - it->second.seq > limits_.edit_seq_max_gap) {
+                return {EditStatus::bad_seq, "seq " + std::to_string(*e.seq) + " jumps more than " +
+                                                 std::to_string(limits_.edit_seq_max_gap) + " past the last one (" +
+                                                 std::to_string(it->second.seq) + ")"};
+            }
+        }
     }
     const auto first = ops_.begin() + static_cast<std::ptrdiff_t>(e.revision - log_start_);
     auto transformed = ot::transform_over(std::move(e.operation), std::span<const ot::Operation>(first, ops_.end()));
@@ -171,11 +182,13 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     text_ = std::move(applied).value();
     text_len_ = op.target_len();
     for (auto& [uid, u] : users_) {
-        if (!u.cursor) continue;
-        for (auto& c : u.cursor->cursors) c = ot::transform_index(op, c);
-        for (auto& [a, b] : u.cursor->selections) {
-            a = ot::transform_index(op, a);
-            b = ot::transform_index(op, b);
+        for (auto* c : {&u.cursor, &u.held}) {
+            if (!*c) continue;
+            for (auto& p : (*c)->cursors) p = ot::transform_index(op, p);
+            for (auto& [a, b] : (*c)->selections) {
+                a = ot::transform_index(op, a);
+                b = ot::transform_index(op, b);
+            }
         }
     }
     storage::OpRecord rec;
@@ -188,12 +201,14 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     const auto now = Clock::now();
     entries_.push_back(protocol::history_entry(user, op, e.client, e.seq));
     entries_bytes_ += entries_.back().size();
+    bytes_since_snapshot_ += entries_.back().size();
     sequenced_at_.push_back(now);
     unsent_authors_.push_back(user);
     ops_.push_back(std::move(op));
     if (e.client && e.seq) dedup_[*e.client] = ClientSeq{*e.seq, revision};
     if (auto it = users_.find(user); it != users_.end()) {
         it->second.last_edit = now;
+        it->second.last_edit_revision = revision + 1;
         ++it->second.unacknowledged;
     }
     // Group commit: when no active author is left to add an edit to this transaction, do not wait
@@ -204,7 +219,10 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     storage_->submit(storage::AppendOp{id_, std::move(rec)}, generation_, [self, done_revision](bool ok) {
         if (auto d = self.lock()) d->on_committed(done_revision, ok);
     }, when);
-    if (revision_locked() - snapshot_revision_ >= limits_.snapshot_interval_ops) save_snapshot_locked();
+    if (revision_locked() - snapshot_revision_ >= limits_.snapshot_interval_ops ||
+        bytes_since_snapshot_ >= limits_.log_retention_bytes / 4) {
+        save_snapshot_locked();
+    }
     return {EditStatus::applied, ""};
 }
 
@@ -256,7 +274,19 @@ void Document::broadcast_committed_locked() {
         unsent_authors_.pop_front();
     }
     sent_ = revision;
+    release_cursors_locked();
     trim_locked(std::min(trim_target_, sent_));
+}
+
+void Document::release_cursors_locked() {
+    std::vector<std::shared_ptr<const std::string>> frames;
+    for (auto& [uid, u] : users_) {
+        if (!u.held || u.held_until > sent_) continue;
+        u.cursor = std::move(u.held);
+        u.held.reset();
+        frames.push_back(frame(protocol::user_cursor(uid, *u.cursor)));
+    }
+    for (const auto& f : frames) broadcast_locked(f);
 }
 
 void Document::fail_storage_locked(std::function<void()>& notify) {
@@ -294,8 +324,21 @@ void Document::set_cursor(std::uint64_t user, protocol::CursorData data) {
     std::lock_guard lock(mu_);
     auto it = users_.find(user);
     if (it == users_.end()) return;
+    for (auto& p : data.cursors) p = std::min(p, text_len_);
+    for (auto& [a, b] : data.selections) {
+        a = std::min(a, text_len_);
+        b = std::min(b, text_len_);
+    }
+    User& u = it->second;
+    if (u.last_edit_revision > sent_) {
+        // Sent right after the History of this user's edit, so that nobody sees the cursor first.
+        u.held = std::move(data);
+        u.held_until = u.last_edit_revision;
+        return;
+    }
+    u.held.reset();
     auto msg = frame(protocol::user_cursor(user, data));
-    it->second.cursor = std::move(data);
+    u.cursor = std::move(data);
     broadcast_locked(msg);
 }
 
@@ -346,7 +389,8 @@ void Document::save_snapshot(bool force) {
 void Document::save_snapshot_locked(bool force) {
     const std::uint64_t revision = revision_locked();
     if (broken_ || (revision == snapshot_revision_ && !force)) return;
-    const std::uint64_t keep_from = revision > limits_.log_retention_ops ? revision - limits_.log_retention_ops : 0;
+    const std::uint64_t keep_from = retention_start_locked();
+    bytes_since_snapshot_ = 0;
     // Entries not yet broadcast stay in memory whatever the retention says; on_committed trims later.
     trim_target_ = keep_from;
     trim_locked(std::min(keep_from, sent_));
@@ -364,6 +408,22 @@ void Document::save_snapshot_locked(bool force) {
                      },
                      storage::Commit::within_window);
     snapshot_revision_ = revision;
+}
+
+std::uint64_t Document::retention_start_locked() const {
+    const std::uint64_t revision = revision_locked();
+    std::uint64_t start = revision > limits_.log_retention_ops ? revision - limits_.log_retention_ops : 0;
+    start = std::max(start, log_start_);
+    // Walk back from the newest entry while the kept entries fit in LOG_RETENTION_MB.
+    std::uint64_t bytes = 0;
+    std::uint64_t r = revision;
+    while (r > start) {
+        const std::uint64_t size = entries_[r - 1 - log_start_].size();
+        if (bytes + size > limits_.log_retention_bytes) break;
+        bytes += size;
+        --r;
+    }
+    return r;
 }
 
 void Document::trim_locked(std::uint64_t new_start) {
@@ -389,6 +449,11 @@ void Document::trim_locked(std::uint64_t new_start) {
     entries_.erase(entries_.begin(), entries_.begin() + n);
     log_start_ = new_start;
     std::erase_if(dedup_, [&](const auto& kv) { return kv.second.revision < new_start; });
+}
+
+void Document::stop_edits() {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
 }
 
 void Document::close_all(std::uint16_t code, std::string_view reason) {

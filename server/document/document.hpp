@@ -36,11 +36,20 @@ struct Limits {
     std::uint64_t max_code_points = 256 * 1024;
     std::uint64_t snapshot_interval_ops = 500;
     std::uint64_t log_retention_ops = 10000;
+    // The kept log in bytes (its History entries): LOG_RETENTION_MB. A snapshot is also taken once
+    // the operations since the last one hold a quarter of this.
+    std::uint64_t log_retention_bytes = 16ull * 1024 * 1024;
+    // How far an Edit's seq may jump past the last one seen for its client tag (EDIT_SEQ_MAX_GAP).
+    std::uint64_t edit_seq_max_gap = 1000;
 };
 
 // What became of an Edit.
 // `closed`: the document was evicted under the sender, whose connection is already being closed.
-enum class EditStatus { applied, duplicate, rejected, bad_revision, bad_operation, storage_failure, closed };
+// `bad_seq`: seq jumps more than EDIT_SEQ_MAX_GAP past the last one of its client tag.
+// `shutting_down`: not sequenced because the server is stopping; the connection is closed with 1001
+// once the edits sequenced before are acknowledged, and the client resends this one after reconnecting.
+enum class EditStatus { applied, duplicate, rejected, bad_revision, bad_operation, bad_seq, storage_failure, closed,
+                        shutting_down };
 
 // A user who edited this recently may send again soon: an edit's commit waits (up to the storage
 // commit window) for such users unless each of them already has an edit waiting.
@@ -68,9 +77,10 @@ public:
     // Removes a user and tells the others (UserInfo null); the last one out triggers a snapshot.
     void leave(std::uint64_t user);
 
-    // Sequences an edit: check revision, de-duplicate, transform over newer history, check limits,
-    // apply, move cursors, append, queue for storage. Broadcast happens once storage committed.
-    // A rejected edit has already been answered with Rejected on the user's peer.
+    // Sequences an edit: check revision, de-duplicate by the tag of its client (client_tag.hpp),
+    // check its seq's gap, transform over newer history, check limits, apply, move cursors, append,
+    // queue for storage. Broadcast happens once storage committed. A rejected edit has already been
+    // answered with Rejected on the user's peer.
     EditResult edit(std::uint64_t user, protocol::Edit edit);
     // The revision and length (code points) of the text, read together: what a new edit applies to.
     std::pair<std::uint64_t, std::uint64_t> head() const;
@@ -78,7 +88,9 @@ public:
     void set_language(std::uint64_t user, std::string language);
     // Sets a user's name and hue and broadcasts UserInfo.
     void set_user_info(std::uint64_t user, protocol::UserInfo info);
-    // Sets a user's cursors and broadcasts UserCursor.
+    // Sets a user's cursors (positions clamped to the text's length) and broadcasts UserCursor: at once,
+    // or, while an edit of that user is not broadcast yet, right after the History that carries it
+    // (a newer CursorData replaces a held one).
     void set_cursor(std::uint64_t user, protocol::CursorData data);
     // Creates (true) or removes (false) the access token; OTP is broadcast once it is stored.
     void set_otp(std::uint64_t user, bool enable);
@@ -91,6 +103,9 @@ public:
     // Error{code:"evicted"}, closes them with close_evicted and queues a snapshot. False if it was
     // already evicted.
     bool evict_now();
+    // Takes no more edits (edit() answers shutting_down); what is sequenced still gets committed and
+    // broadcast. For shutdown, before storage is flushed.
+    void stop_edits();
     // Sends what is committed and not yet broadcast, then closes every connection with `code` (for
     // shutdown) and forgets the users.
     void close_all(std::uint16_t code, std::string_view reason);
@@ -153,7 +168,10 @@ private:
     struct User {
         std::shared_ptr<Peer> peer;
         std::optional<protocol::UserInfo> info;
-        std::optional<protocol::CursorData> cursor;
+        std::optional<protocol::CursorData> cursor;  // as last broadcast (and moved since): what joiners get
+        std::optional<protocol::CursorData> held;    // newer, waiting for the History of this user's edits
+        std::uint64_t held_until = 0;                // held is sent once sent_ reaches this revision
+        std::uint64_t last_edit_revision = 0;        // revision after this user's latest sequenced edit
         Clock::time_point last_edit{};  // when this user's latest edit was sequenced
         std::uint32_t unacknowledged = 0;  // this user's edits sequenced and not yet broadcast
     };
@@ -176,6 +194,10 @@ private:
     void fail_storage_locked(std::function<void()>& notify);
     void save_snapshot_locked(bool force = false);
     void trim_locked(std::uint64_t new_start);
+    // Where the kept log may start: LOG_RETENTION_OPS and LOG_RETENTION_MB both hold after it.
+    std::uint64_t retention_start_locked() const;
+    // Sends every held cursor whose user's edits are all broadcast now.
+    void release_cursors_locked();
     std::uint64_t revision_locked() const { return log_start_ + ops_.size(); }
     void save_meta_locked(std::vector<std::shared_ptr<const std::string>> announce);
 
@@ -193,6 +215,7 @@ private:
     std::vector<ot::Operation> ops_;  // operations log_start_ .. revision
     std::vector<std::string> entries_;  // their History entries, serialized once
     std::uint64_t entries_bytes_ = 0;   // sum of entries_ sizes
+    std::uint64_t bytes_since_snapshot_ = 0;  // sizes of the entries appended since the last snapshot
     std::deque<Clock::time_point> sequenced_at_;  // when each operation sent_ .. revision was sequenced
     std::deque<std::uint64_t> unsent_authors_;    // the author of each operation sent_ .. revision
     std::uint64_t sent_ = 0;            // operations committed and broadcast
@@ -211,6 +234,7 @@ private:
     std::uint64_t next_user_id_ = 0;
     bool broken_ = false;
     bool evicted_ = false;
+    bool stopping_ = false;  // stop_edits() was called
     Clock::time_point last_left_ = Clock::now();
     std::function<void()> on_broken_;
 };

@@ -122,6 +122,10 @@ void Registry::shutdown() {
         std::lock_guard lock(mu_);
         for (const auto& [id, d] : docs_) all.push_back(d);
     }
+    // No edit may be stored without reaching its sender: stop sequencing, commit what is queued
+    // (each commit broadcasts its History to every connection still open), and only then close.
+    for (const auto& d : all) d->stop_edits();
+    storage_.flush();
     for (const auto& d : all) {
         d->save_snapshot();
         d->close_all(close_going_away, "server shutting down");

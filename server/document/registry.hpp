@@ -37,7 +37,8 @@ public:
     std::size_t connections() const;
     // Evicts documents idle for longer than `max_idle` (snapshotting them first); returns how many.
     std::size_t evict_idle(std::chrono::duration<double> max_idle);
-    // Snapshots every document and closes all connections with 1001; for shutdown.
+    // For shutdown: stops every document taking edits, commits and acknowledges what they sequenced,
+    // then snapshots them and closes all connections with 1001.
     void shutdown();
 
     // The document `id` if it is in memory (never loads); null otherwise.

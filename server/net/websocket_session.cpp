@@ -241,6 +241,8 @@ private:
             case EditStatus::rejected: ctx_.metrics.rejected.add(r.message); break;
             case EditStatus::bad_revision: fail("bad_revision", r.message, close_policy); break;
             case EditStatus::bad_operation: fail("bad_operation", r.message, close_policy); break;
+            case EditStatus::bad_seq: fail("bad_seq", r.message, close_policy); break;
+            case EditStatus::shutting_down: break;  // not sequenced: the 1001 close follows the acknowledgements
             case EditStatus::storage_failure: fail("storage_failure", r.message, close_internal); break;
         }
     }

@@ -1,9 +1,29 @@
 // The schema's history: migration i brings a file from version i to i + 1. Never edit a step that
 // has shipped; append a new one.
+#include <string>
+
+#include "protocol/client_tag.hpp"
 #include "storage/sqlite_db.hpp"
 
 namespace kolabpad::server::storage {
 namespace {
+
+// SQL function client_tag(x): protocol::client_tag of a text, NULL for NULL.
+void client_tag_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    const std::string tag = protocol::client_tag(std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+    sqlite3_result_text(ctx, tag.data(), static_cast<int>(tag.size()), SQLITE_TRANSIENT);
+}
+
+// Makes client_tag() callable from the migrations' SQL on this connection.
+bool register_functions(Connection& db) {
+    return sqlite3_create_function_v2(db.handle(), "client_tag", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                      client_tag_sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+}
 
 const char* const k_migrations[] = {
     // 0 -> 1: documents metadata, the operation log, text snapshots.
@@ -43,6 +63,11 @@ CREATE INDEX operations_by_client ON operations (document, client, seq) WHERE cl
     R"sql(
 DROP INDEX operations_by_client;
 )sql",
+    // 3 -> 4: the client column holds the tag of the Edit's secret client id, never the id itself
+    // (docs/protocol.md): files written before hold raw ids, which History showed to everyone.
+    R"sql(
+UPDATE operations SET client = client_tag(client) WHERE client IS NOT NULL;
+)sql",
 };
 
 constexpr int k_latest = static_cast<int>(sizeof k_migrations / sizeof k_migrations[0]);
@@ -67,6 +92,9 @@ ot::Result<int> migrate_to(Connection& db, int target) {
     if (version > k_latest) {
         return ot::Error{"database schema version " + std::to_string(version) + " is newer than this server (" +
                          std::to_string(k_latest) + ")"};
+    }
+    if (version < target && !register_functions(db)) {
+        return ot::Error{"cannot register the migrations' SQL functions: " + db.last_error()};
     }
     while (version < target && version < k_latest) {
         if (!db.exec("BEGIN IMMEDIATE")) return ot::Error{"cannot begin migration: " + db.last_error()};

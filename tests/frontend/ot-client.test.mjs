@@ -7,6 +7,9 @@ import { collab } from "./helpers/collab.mjs";
 const { OtClient, CompositionGate, pickFreeHue, hueTaken, hueDistance } = collab;
 
 const op = (json) => OpSeq.from_str(JSON.stringify(json));
+// History carries the tag of a client's secret id, not the id.
+const ME = collab.clientTag("me");
+const OTHER = collab.clientTag("other");
 
 /** A client over a string, recording what it sends. */
 function setup(text = "") {
@@ -30,10 +33,10 @@ test("walks synchronized -> awaiting -> with buffer -> awaiting -> synchronized"
   local([4, "e"]);
   assert.equal(client.state, "awaiting-with-buffer");
   assert.equal(sent.length, 1, "the buffer waits for the acknowledgement");
-  client.receive(0, [{ id: 1, operation: [2, "c"], client: "me", seq: 1 }], 1);
+  client.receive(0, [{ id: 1, operation: [2, "c"], client: ME, seq: 1 }], 1);
   assert.equal(client.state, "awaiting");
   assert.deepEqual(sent[1], { revision: 1, op: '[3,"de"]', client: "me", seq: 2 });
-  client.receive(1, [{ id: 1, operation: [3, "de"], client: "me", seq: 2 }], 1);
+  client.receive(1, [{ id: 1, operation: [3, "de"], client: ME, seq: 2 }], 1);
   assert.equal(client.state, "synchronized");
   assert.equal(client.revision, 2);
   assert.equal(client.serverText(), "abcde");
@@ -43,9 +46,9 @@ test("transforms outstanding and buffered edits over a remote one", () => {
   const { client, sent, doc, local } = setup("hello");
   local([5, "!"]);         // outstanding
   local([0, ">", 6]);      // buffer
-  client.receive(0, [{ id: 9, operation: [1, "E", -1, 3], client: "other", seq: 1 }], 1);
+  client.receive(0, [{ id: 9, operation: [1, "E", -1, 3], client: OTHER, seq: 1 }], 1);
   assert.equal(doc.text, ">hEllo!");
-  client.receive(1, [{ id: 1, operation: [5, "!"], client: "me", seq: 1 }], 1);
+  client.receive(1, [{ id: 1, operation: [5, "!"], client: ME, seq: 1 }], 1);
   assert.deepEqual(sent.at(-1), { revision: 2, op: '[">",6]', client: "me", seq: 2 });
   assert.equal(client.serverText(), "hEllo!");
 });
@@ -53,7 +56,7 @@ test("transforms outstanding and buffered edits over a remote one", () => {
 test("an equal-position insert from the server lands after ours, as the server orders it", () => {
   const { client, doc, local } = setup("");
   local(["A"]);
-  client.receive(0, [{ id: 9, operation: ["B"], client: "other", seq: 1 }], 1);
+  client.receive(0, [{ id: 9, operation: ["B"], client: OTHER, seq: 1 }], 1);
   // The server transforms our edit (left operand) over B: ours goes first.
   assert.equal(doc.text, "AB");
 });
@@ -128,4 +131,17 @@ test("picks a color far from the ones in use", () => {
   assert.ok(Math.min(...used.map((u) => hueDistance(h, u))) >= 50);
   assert.equal(hueTaken(10, used), true);
   assert.equal(hueTaken(60, used), false);
+});
+
+test("its own acknowledgement is the entry with the tag of its secret client id and its seq", () => {
+  const { client, doc, local } = setup("ab");
+  local([2, "c"]);
+  // An entry echoing the secret itself (no server does) or another seq under our tag is someone else's edit.
+  client.receive(0, [{ id: 9, operation: ["x", 2], client: "me", seq: 1 }], 1);
+  client.receive(1, [{ id: 9, operation: ["y", 3], client: ME, seq: 7 }], 1);
+  assert.equal(client.state, "awaiting");
+  assert.equal(doc.text, "yxabc");
+  client.receive(2, [{ id: 1, operation: [4, "c"], client: ME, seq: 1 }], 1);
+  assert.equal(client.state, "synchronized");
+  assert.equal(client.serverText(), "yxabc");
 });

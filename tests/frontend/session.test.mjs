@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { collab } from "./helpers/collab.mjs";
-import { startScriptedServer } from "./helpers/scripted-server.mjs";
+import { startScriptedServer, clientTag } from "./helpers/scripted-server.mjs";
 import { MemoryStorage, TextEditor, until } from "./helpers/text-editor.mjs";
 
 const { Session } = collab;
@@ -111,6 +111,58 @@ test("a lost acknowledgement is resent with the same client and seq and applied 
   assert.equal(server.doc("lostack").text, "once");
   assert.equal(a.ed.text, "once");
   assert.equal(server.doc("lostack").log.length, 1);
+});
+
+test("an acknowledgement that never comes is reported after ackTimeoutMs and the edit is resent once by reconnecting", async (t) => {
+  const server = await startScriptedServer();
+  const a = open(server, "noack", { ackTimeoutMs: 400 });
+  const b = open(server, "noack");
+  t.after(() => { a.s.close(); b.s.close(); return server.close(); });
+  await until(() => a.s.status === "connected" && b.s.status === "connected");
+  a.ed.insert(0, "typed ");
+  await until(() => a.s.client.state === "synchronized", 3000, "first ack");
+  server.withholdNextAck = true; // sequenced and stored, but nobody is told: the connection stays open
+  a.ed.insert(6, "unsaved?");
+  await until(() => server.doc("noack").text === "typed unsaved?", 3000, "the edit sequenced");
+  assert.equal(a.s.client.state, "awaiting");
+  await until(() => a.notices.some((n) => /not confirmed/.test(n.text)), 3000, "the user is told");
+  await until(() => a.s.client.state === "synchronized" && server.connects.length === 3, 5000, "reconnected and acknowledged");
+  const [, withheld, resent] = server.edits.map((e) => e.edit);
+  assert.deepEqual([resent.client, resent.seq], [withheld.client, withheld.seq], "resent as the same edit");
+  assert.equal(server.doc("noack").text, "typed unsaved?", "applied exactly once");
+  assert.equal(a.ed.text, "typed unsaved?");
+  assert.equal(server.doc("noack").log.length, 2);
+  await until(() => b.ed.text === "typed " || b.ed.text === "typed unsaved?", 1000, "b");
+});
+
+test("an edit acknowledged within ackTimeoutMs raises no notice and keeps the connection", async (t) => {
+  const server = await startScriptedServer();
+  const a = open(server, "quickack", { ackTimeoutMs: 300 });
+  t.after(() => { a.s.close(); return server.close(); });
+  await until(() => a.s.status === "connected");
+  for (const ch of "abc") {
+    a.ed.insert(a.ed.text.length, ch);
+    await until(() => a.s.client.state === "synchronized", 3000, "ack");
+  }
+  await new Promise((r) => setTimeout(r, 600));
+  assert.deepEqual(a.notices, []);
+  assert.equal(server.connects.length, 1);
+});
+
+test("History carries the tag of the session's secret client id, and acks are recognized by it", async (t) => {
+  const server = await startScriptedServer();
+  const a = open(server, "tagged", { clientId: "page-secret-1" });
+  t.after(() => { a.s.close(); return server.close(); });
+  await until(() => a.s.status === "connected");
+  a.ed.insert(0, "x");
+  await until(() => a.s.client.state === "synchronized", 3000, "ack");
+  assert.equal(server.edits[0].edit.client, "page-secret-1");
+  assert.equal(server.doc("tagged").log[0].client, clientTag("page-secret-1"));
+  assert.equal(collab.clientTag("page-secret-1"), clientTag("page-secret-1"));
+  // Known vectors (node's crypto): base64url of SHA-256, first 22 characters.
+  assert.equal(collab.clientTag("tab-1f3a"), "FN6rbX3ub70vGX1dfLfBVq");
+  assert.equal(collab.clientTag("hé🎉"), "5Zxu6233mkHIXvFBjWaCbO");
+  assert.equal(collab.clientTag(""), "47DEQpj8HBSa-_TImW-5JC");
 });
 
 test("a Rejected edit is undone, reported, and the connection stays", async (t) => {

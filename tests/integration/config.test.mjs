@@ -15,6 +15,8 @@ const BAD = [
   ["WS_HEARTBEAT_INTERVAL_SECONDS", "-0.5"],
   ["EXPIRY_DAYS", "seven"],
   ["LOG_FORMAT", "xml"],
+  ["LOG_RETENTION_MB", "0"],
+  ["EDIT_SEQ_MAX_GAP", "0"],
 ];
 
 for (const [name, value] of BAD) {

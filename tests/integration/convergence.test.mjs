@@ -65,7 +65,7 @@ test("eight documents with three editors each stay separate and each converge", 
       const [c] = await join(fx.wsUrl, doc);
       const h = await c.recv();
       const clients = new Set(h.History.operations.map((e) => e.client));
-      assert.deepStrictEqual([...clients].sort(), mine.map((e) => e.clientId).sort(), "only this document's editors in its log");
+      assert.deepStrictEqual([...clients].sort(), mine.map((e) => e.clientTag).sort(), "only this document's editors in its log");
       await c.close();
     }
   } finally {

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ServerFixture } from "./lib/server.mjs";
-import { join, connect, socketUrl, getText, eventually, docId } from "./lib/client.mjs";
+import { join, connect, socketUrl, getText, eventually, docId, clientTag } from "./lib/client.mjs";
 import { RandomEditor } from "./lib/random_editor.mjs";
 import { rng, sleep, allAcknowledged, convergedText } from "./lib/typist.mjs";
 
@@ -23,7 +23,7 @@ test("twenty clients loading the same cold document at once share one document",
     for (const t of await texts) assert.ok(t.startsWith("|"), `text while loading: ${t}`);
     const logs = await Promise.all(clients.map(([c]) => c.recvEntries(1, 20, 8000)));
     for (const log of logs) assert.deepStrictEqual(log, logs[0], "every client sees the same log");
-    assert.deepStrictEqual(logs[0].map((e) => e.client).sort(), clients.map((_, i) => `c${i}`).sort());
+    assert.deepStrictEqual(logs[0].map((e) => e.client).sort(), clients.map((_, i) => clientTag(`c${i}`)).sort());
     const text = await getText(fx.url, doc);
     assert.equal(text.length, 1 + clients.reduce((n, _, i) => n + `<${i}>`.length, 0));
     await Promise.all(clients.map(([c]) => c.close()));

@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ServerFixture } from "./lib/server.mjs";
-import { join, connect, socketUrl, getText, eventually, docId } from "./lib/client.mjs";
+import { join, connect, socketUrl, getText, eventually, docId, clientTag } from "./lib/client.mjs";
 
 let fx;
 before(async () => { fx = new ServerFixture(); await fx.start(); });
@@ -139,7 +139,7 @@ test("an edit resent after a lost acknowledgement is applied exactly once", asyn
 
   const [b] = await join(fx.wsUrl, doc, { revision: 0 });
   b.send(edit);  // resend the same (client, seq)
-  const entry = { id: a.id, operation: ["once"], client: "tab-1f3a", seq: 1 };
+  const entry = { id: a.id, operation: ["once"], client: clientTag("tab-1f3a"), seq: 1 };
   const h = await b.recv();
   assert.deepStrictEqual(h, { History: { start: 0, operations: [entry] } });
   await expectNoGrowth(b, 1);
@@ -150,7 +150,7 @@ test("an edit resent after a lost acknowledgement is applied exactly once", asyn
   const next = { Edit: { revision: 1, operation: [4, "!"], client: "tab-1f3a", seq: 2 } };
   b.send(next);
   const ack = await b.recvUntil((f) => f.History && f.History.start >= 1);
-  assert.deepStrictEqual(ack, { History: { start: 1, operations: [{ id: b.id, operation: [4, "!"], client: "tab-1f3a", seq: 2 }] } });
+  assert.deepStrictEqual(ack, { History: { start: 1, operations: [{ id: b.id, operation: [4, "!"], client: clientTag("tab-1f3a"), seq: 2 }] } });
   await b.close();
 
   await fx.restart();  // and across a restart
@@ -177,7 +177,7 @@ test("a resend that the server never saw is applied once, transformed over what 
   a.send(resend);
   const frames = [await a.recv(), await a.recv()];
   assert.deepStrictEqual(frames[0].History.start, 2);
-  assert.deepStrictEqual(frames[1], { History: { start: 3, operations: [{ id: a.id, operation: [3, ">"], client: "tab-9", seq: 1 }] } });
+  assert.deepStrictEqual(frames[1], { History: { start: 3, operations: [{ id: a.id, operation: [3, ">"], client: clientTag("tab-9"), seq: 1 }] } });
   await expectNoGrowth(a, 4);
   assert.equal(await getText(fx.url, doc), "<ab>");
   await Promise.all([a.close(), other.close()]);

@@ -2,6 +2,7 @@
 // lost (texts reload from SQLite intact) and a document with users stays.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
 import { ServerFixture } from "../integration/lib/server.mjs";
 import { join, docId, getText } from "../integration/lib/client.mjs";
 import { admin, prometheus, until } from "./lib/ops.mjs";
@@ -65,8 +66,8 @@ test("over MAX_MEMORY_MB idle documents are evicted oldest first, reload intact,
   }
 });
 
-test("without MAX_MEMORY_MB nothing is evicted for memory", async () => {
-  const fx = new ServerFixture({ ADMIN_TOKEN: TOKEN, MEMORY_CHECK_INTERVAL_SECONDS: 0.05 });
+test("with MAX_MEMORY_MB=0 nothing is evicted for memory", async () => {
+  const fx = new ServerFixture({ ADMIN_TOKEN: TOKEN, MEMORY_CHECK_INTERVAL_SECONDS: 0.05, MAX_MEMORY_MB: 0 });
   try {
     await fx.start();
     const api = admin(fx.url, TOKEN);
@@ -80,6 +81,55 @@ test("without MAX_MEMORY_MB nothing is evicted for memory", async () => {
     for (let i = 0; i < 5; i++) await api.get("/api/rooms");
     assert.equal((await api.get("/api/rooms")).json.rooms.length, 3);
     assert.equal((await prometheus(fx.url)).get("kolabpad_memory_limit_bytes"), 0);
+  } finally {
+    await fx.dispose();
+  }
+});
+
+test("unset, MAX_MEMORY_MB is derived from the machine and logged at start", async () => {
+  const fx = new ServerFixture({ ADMIN_TOKEN: TOKEN });
+  try {
+    await fx.start();
+    const limit = (await prometheus(fx.url)).get("kolabpad_memory_limit_bytes");
+    assert.ok(limit >= 64 * 1024 * 1024, `limit ${limit}`);
+    const logged = /memory limit.*max_memory_mb=(\d+).*source="?([^"\n]*)/.exec(fx.server.log);
+    assert.ok(logged, fx.server.log);
+    assert.equal(Number(logged[1]) * 1024 * 1024, limit);
+    assert.match(logged[2], /a quarter of the (physical memory|cgroup memory limit)/);
+  } finally {
+    await fx.dispose();
+  }
+});
+
+test("LOG_RETENTION_MB bounds the kept log: large inserts and deletes keep memory and the file small; old revisions resume by Snapshot", async () => {
+  const fx = new ServerFixture({ ADMIN_TOKEN: TOKEN, LOG_RETENTION_MB: 1 });
+  try {
+    await fx.start();
+    const api = admin(fx.url, TOKEN);
+    const doc = docId("retain-bytes");
+    const [c] = await join(fx.wsUrl, doc);
+    const big = "0123456789abcdef".repeat(12800);  // 200 KB
+    let revision = 0;
+    let peak = 0;
+    for (let i = 0; i < 30; i++) {
+      for (const operation of [[big], [-big.length]]) {
+        c.send({ Edit: { revision, operation } });
+        await c.recvEntries(revision, 1, 10000);
+        revision++;
+      }
+      peak = Math.max(peak, (await api.get(`/api/rooms/${doc}`)).json.memory_bytes);
+    }
+    // 30 inserts of 200 KB are 6 MB of log, 12 MB accounted in memory without the bound.
+    assert.ok(peak < 4 * 1024 * 1024, `document memory peaked at ${peak} bytes`);
+    const [late] = await join(fx.wsUrl, doc, { revision: 1 });
+    const first = await late.recv();
+    assert.ok(first.Snapshot && first.Snapshot.revision > 1, `resume from revision 1 starts with a Snapshot: ${JSON.stringify(first).slice(0, 80)}`);
+    const entries = await late.recvEntries(first.Snapshot.revision, revision - first.Snapshot.revision);
+    assert.equal(entries.length, revision - first.Snapshot.revision);
+    await Promise.all([c.close(), late.close()]);
+    await fx.server.stop("SIGTERM");  // checkpoints the WAL into the file
+    const size = statSync(fx.dbPath).size;
+    assert.ok(size < 4 * 1024 * 1024, `the database file holds ${size} bytes`);
   } finally {
     await fx.dispose();
   }

@@ -117,6 +117,12 @@ TEST_CASE("config rejects each bad value naming its variable") {
         {"RATE_LIMIT_BURST", "0.5"},
         {"SNAPSHOT_INTERVAL_OPS", "0"},
         {"LOG_RETENTION_OPS", "many"},
+        {"LOG_RETENTION_MB", "0"},
+        {"LOG_RETENTION_MB", "4097"},
+        {"LOG_RETENTION_MB", "1.5"},
+        {"EDIT_SEQ_MAX_GAP", "0"},
+        {"EDIT_SEQ_MAX_GAP", "-1"},
+        {"EDIT_SEQ_MAX_GAP", "lots"},
         {"SHUTDOWN_TIMEOUT_SECONDS", "0"},
         {"THREADS", "-2"},
         {"MAX_MEMORY_MB", "1GB"},
@@ -139,9 +145,9 @@ TEST_CASE("config treats an empty value as unset") {
 }
 
 TEST_CASE("operations settings have documented defaults and are parsed strictly") {
-    auto d = parse_config(env({}));
+    auto d = parse_config(env({}), MachineMemory{});
     REQUIRE(d.ok());
-    CHECK(d->max_memory_mb == 0);
+    CHECK(d->max_memory_mb == 0);  // nothing known about the machine: off
     CHECK(d->memory_check_interval_seconds == 5.0);
     CHECK(d->storage_max_pending_writes == 50000);
     CHECK(d->event_log_size == 1000);
@@ -327,4 +333,38 @@ TEST_CASE("CORS_ORIGINS is read as a list of origins") {
     CHECK_FALSE(c->cors_origins.any());
     CHECK(c->cors_origins.origins() == std::vector<std::string>{"https://lms.example", "http://localhost:5173"});
     CHECK(parse_config(env({{"CORS_ORIGINS", "*"}}))->cors_origins.any());
+}
+
+TEST_CASE("the kept log's byte bound and the seq gap have defaults and are read") {
+    auto d = parse_config(env({}));
+    REQUIRE(d.ok());
+    CHECK(d->log_retention_bytes == 16u << 20);
+    CHECK(d->edit_seq_max_gap == 1000);
+    auto c = parse_config(env({{"LOG_RETENTION_MB", "1"}, {"EDIT_SEQ_MAX_GAP", "5"}}));
+    REQUIRE(c.ok());
+    CHECK(c->log_retention_bytes == 1u << 20);
+    CHECK(c->edit_seq_max_gap == 5);
+}
+
+TEST_CASE("MAX_MEMORY_MB defaults to a quarter of the machine's memory, or of a smaller cgroup limit") {
+    const std::uint64_t gib = 1ull << 30;
+    auto physical = parse_config(env({}), MachineMemory{8 * gib, 0});
+    REQUIRE(physical.ok());
+    CHECK(physical->max_memory_mb == 2048);
+    CHECK(physical->max_memory_source.find("physical memory (8192 MB)") != std::string::npos);
+    auto cgroup = parse_config(env({}), MachineMemory{8 * gib, 2 * gib});
+    REQUIRE(cgroup.ok());
+    CHECK(cgroup->max_memory_mb == 512);
+    CHECK(cgroup->max_memory_source.find("cgroup") != std::string::npos);
+    // cgroup v1 says "unlimited" with a number near 2^63.
+    auto unlimited = parse_config(env({}), MachineMemory{8 * gib, 9223372036854771712ull});
+    CHECK(unlimited->max_memory_mb == 2048);
+    auto tiny = parse_config(env({}), MachineMemory{100ull << 20, 0});
+    CHECK(tiny->max_memory_mb == 64);
+    // Set explicitly, the machine does not matter; 0 still means off.
+    CHECK(parse_config(env({{"MAX_MEMORY_MB", "0"}}), MachineMemory{8 * gib, 0})->max_memory_mb == 0);
+    CHECK(parse_config(env({{"MAX_MEMORY_MB", "300"}}), MachineMemory{8 * gib, 0})->max_memory_mb == 300);
+    // This machine's own figures are found.
+    CHECK(read_machine_memory().physical_bytes > 0);
+    CHECK(parse_config(env({}))->max_memory_mb >= 64);
 }

@@ -1,4 +1,5 @@
 #include "document/registry.hpp"
+#include "protocol/client_tag.hpp"
 #include "helpers.hpp"
 #include "registry_fixture.hpp"
 #include "storage/sqlite_storage.hpp"
@@ -35,7 +36,9 @@ TEST_CASE("an edit is broadcast to everyone, sender included, once committed") {
     auto [b, idb] = f.join(d);
     REQUIRE(d->edit(ida, edit(0, R"(["hé🎉"])", "c1", 1)).status == EditStatus::applied);
     f.store->flush();
-    const std::string h = R"({"History":{"start":0,"operations":[{"id":0,"operation":["hé🎉"],"client":"c1","seq":1}]}})";
+    // History carries the tag of the secret client id, never the id itself.
+    const std::string h = R"({"History":{"start":0,"operations":[{"id":0,"operation":["hé🎉"],"client":")" +
+                          protocol::client_tag("c1") + R"(","seq":1}]}})";
     CHECK(a->frames_with("History") == std::vector<std::string>{h});
     CHECK(b->frames_with("History") == std::vector<std::string>{h});
     CHECK(d->text() == "hé🎉");
@@ -325,4 +328,148 @@ TEST_CASE("shutdown snapshots every document and closes its connections with 100
     auto rec = f.store->load("doc").value();
     CHECK(rec.snapshot_revision == 1);
     CHECK(rec.snapshot_text == "bye 👋");
+}
+
+TEST_CASE("storage keeps the client tag, never the secret client id") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    REQUIRE(d->edit(ida, edit(0, R"(["x"])", "secret-of-a", 1)).status == EditStatus::applied);
+    f.store->flush();
+    auto rec = f.store->load("doc").value();
+    REQUIRE(rec.ops.size() == 1);
+    CHECK(rec.ops[0].client == std::optional<std::string>(protocol::client_tag("secret-of-a")));
+    for (const auto& fr : a->frames()) CHECK(fr.find("secret-of-a") == std::string::npos);
+}
+
+TEST_CASE("an attacker who copies a victim's History client cannot block the victim's edits") {
+    Fixture f;
+    auto d = f.doc();
+    auto [victim, idv] = f.join(d);
+    auto [attacker, idx] = f.join(d);
+    REQUIRE(d->edit(idv, edit(0, R"(["v1"])", "victim-secret", 1)).status == EditStatus::applied);
+    f.store->flush();
+    const std::string shown = protocol::client_tag("victim-secret");
+    // The attacker replays what History showed, with the largest seq.
+    CHECK(d->edit(idx, edit(1, R"([2])", shown, UINT64_MAX)).status == EditStatus::applied);
+    CHECK(d->edit(idv, edit(2, R"([2,"v2"])", "victim-secret", 2)).status == EditStatus::applied);
+    f.store->flush();
+    CHECK(d->text() == "v1v2");
+    CHECK(victim->frames_with(R"("client":")" + shown + R"(","seq":2})").size() == 1);
+}
+
+TEST_CASE("a seq that jumps more than EDIT_SEQ_MAX_GAP past the last one is bad_seq") {
+    Limits limits;
+    limits.edit_seq_max_gap = 10;
+    Fixture f(limits);
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    // A first seq for an unknown client is accepted, however large.
+    CHECK(d->edit(ida, edit(0, R"(["a"])", "c", 1000000)).status == EditStatus::applied);
+    CHECK(d->edit(ida, edit(1, R"([1,"b"])", "c", 1000010)).status == EditStatus::applied);
+    CHECK(d->edit(ida, edit(2, R"([2,"c"])", "c", 1000021)).status == EditStatus::bad_seq);
+    CHECK(d->revision() == 2);
+}
+
+TEST_CASE("cursor positions are clamped to the text's length when stored") {
+    Fixture f;
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    REQUIRE(d->edit(ida, edit(0, R"(["h🎉y"])")).status == EditStatus::applied);
+    f.store->flush();
+    auto [b, idb] = f.join(d);
+    d->set_cursor(idb, protocol::CursorData{{UINT64_MAX, 1}, {{2, UINT64_MAX}}});
+    CHECK(a->frames_with("UserCursor") ==
+          std::vector<std::string>{R"({"UserCursor":{"id":1,"data":{"cursors":[3,1],"selections":[[2,3]]}}})"});
+}
+
+TEST_CASE("a user's cursor is held until the History of that user's earlier edit is broadcast") {
+    Fixture f(Limits{}, {}, std::chrono::seconds(2));
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    auto [obs, ido] = f.join(d);
+    f.type(d, ido, "o");
+    f.store->flush();
+    // obs typed just now: a's edit waits in the commit window while a's cursors arrive.
+    REQUIRE(d->edit(ida, edit(1, R"([1,"abc"])", "a", 1)).status == EditStatus::applied);
+    d->set_cursor(ida, protocol::CursorData{{4}, {}});
+    d->set_cursor(ida, protocol::CursorData{{2}, {}});  // replaces the held one
+    CHECK(obs->frames_with("UserCursor").empty());
+    f.store->flush();
+    const auto frames = obs->frames();
+    std::vector<std::string> kinds;
+    for (const auto& fr : frames) kinds.push_back(fr.substr(2, fr.find('"', 2) - 2));
+    CHECK(kinds == std::vector<std::string>{"Identity", "History", "History", "UserCursor"});
+    CHECK(frames.back() == R"({"UserCursor":{"id":0,"data":{"cursors":[2],"selections":[]}}})");
+    // Without edits of its own waiting, a cursor goes out at once.
+    d->set_cursor(ido, protocol::CursorData{{1}, {}});
+    CHECK(a->frames_with(R"({"UserCursor":{"id":1,)").size() == 1);
+}
+
+TEST_CASE("the kept log is bounded in bytes: large edits keep memory and the stored log small") {
+    Limits limits;
+    limits.log_retention_bytes = 1024 * 1024;
+    Fixture f(limits);
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    const std::string big(200 * 1024, 'x');
+    std::uint64_t peak = 0;
+    for (std::uint64_t i = 0; i < 60; ++i) {
+        const auto [rev, len] = d->head();
+        kolabpad::ot::Operation o;
+        if (len == 0) o.insert(big);
+        else o.remove(len);
+        REQUIRE(d->edit(ida, protocol::Edit{rev, o, std::string("c"), i + 1}).status == EditStatus::applied);
+        f.store->flush();
+        peak = std::max(peak, d->memory_bytes());
+    }
+    // 60 edits of 200 KB are 6 MB of log (12 MB accounted); the bound keeps about 1.25 MB of it.
+    CHECK(peak < 4 * 1024 * 1024);
+    CHECK(d->log_start() > 40);
+    std::uint64_t stored = 0;
+    for (const auto& r : f.store->load("doc").value().ops) stored += r.operation_json.size();
+    CHECK(stored < 2 * 1024 * 1024);
+    // A client resuming from before the kept log gets a Snapshot, then the History after it.
+    auto [late, idl] = f.join(d, 1);
+    const auto frames = late->frames();
+    REQUIRE(frames.size() >= 2);
+    CHECK(frames[1].rfind(R"({"Snapshot":{"revision":)" + std::to_string(d->log_start()) + ",", 0) == 0);
+}
+
+TEST_CASE("shutdown acknowledges the edits still waiting in the commit batch before closing") {
+    Fixture f(Limits{}, {}, std::chrono::seconds(2));
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    auto [b, idb] = f.join(d);
+    f.type(d, idb, "b");
+    f.store->flush();
+    // b typed just now and is not waiting for anything: a's edit waits out the 2 s window for b.
+    REQUIRE(d->edit(ida, edit(1, R"([1,"a"])")).status == EditStatus::applied);
+    CHECK(a->frames_with(R"("start":1)").empty());
+    f.registry->shutdown();
+    CHECK(a->frames_with(R"({"History":{"start":1,"operations":[{"id":0,"operation":[1,"a"]}]}})").size() == 1);
+    CHECK(b->frames_with(R"({"History":{"start":1,)").size() == 1);
+    CHECK(a->close_code.load() == 1001);
+    // After shutdown began, an edit is not sequenced (it could never be acknowledged).
+    CHECK(d->edit(idb, edit(2, R"([2,"late"])")).status == EditStatus::shutting_down);
+    CHECK(d->revision() == 2);
+}
+
+TEST_CASE("after the upgrade that hashes stored client ids, a resend from before it is still a duplicate") {
+    TempDir dir;
+    const std::string path = dir.file("v3.db");
+    {
+        storage::Connection c;
+        REQUIRE(c.open(path).ok());
+        REQUIRE(storage::migrate_to(c, 3).value() == 3);
+        REQUIRE(c.exec("INSERT INTO documents (id, next_user_id, created_at, updated_at) VALUES ('doc', 1, 1, 1)"));
+        REQUIRE(c.exec("INSERT INTO operations VALUES ('doc', 0, '[\"a\"]', 'tab', 1, 0, 1)"));
+    }
+    Fixture f(Limits{}, path);
+    auto d = f.doc();
+    auto [a, ida] = f.join(d);
+    CHECK(a->frames_with(R"("client":")" + protocol::client_tag("tab") + R"(","seq":1})").size() == 1);
+    CHECK(d->edit(ida, edit(0, R"(["a"])", "tab", 1)).status == EditStatus::duplicate);
+    CHECK(d->edit(ida, edit(1, R"([1,"b"])", "tab", 2)).status == EditStatus::applied);
+    CHECK(d->text() == "ab");
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "helpers.hpp"
+#include "protocol/client_tag.hpp"
 #include "storage/sqlite_storage.hpp"
 
 using namespace kolabpad::server::storage;
@@ -205,4 +206,24 @@ TEST_CASE("work deferred with after_batch runs once its batch's callbacks have a
     bool ran = false;
     s.after_batch([&] { ran = true; });
     CHECK(ran);
+}
+
+TEST_CASE("migration 4 replaces stored raw client ids with their tags") {
+    TempDir dir;
+    const std::string path = dir.file("v3.db");
+    {
+        Connection c;
+        REQUIRE(c.open(path).ok());
+        REQUIRE(migrate_to(c, 3).value() == 3);
+        REQUIRE(c.exec("INSERT INTO documents (id, created_at, updated_at) VALUES ('d', 1, 1)"));
+        REQUIRE(c.exec("INSERT INTO operations VALUES ('d', 0, '[\"a\"]', 'tab-1f3a', 1, 0, 1)"));
+        REQUIRE(c.exec("INSERT INTO operations VALUES ('d', 1, '[1,\"b\"]', NULL, NULL, 1, 1)"));
+    }
+    auto s = SqliteStorage::open(path);
+    REQUIRE(s.ok());
+    auto rec = s.value()->load("d").value();
+    REQUIRE(rec.ops.size() == 2);
+    CHECK(rec.ops[0].client == std::optional<std::string>("FN6rbX3ub70vGX1dfLfBVq"));  // tag("tab-1f3a")
+    CHECK(rec.ops[0].seq == std::optional<std::uint64_t>(1));
+    CHECK_FALSE(rec.ops[1].client);
 }

@@ -1,5 +1,6 @@
 // The Kolabpad adapter: one author speaking the Kolabpad protocol, with the ot.js client state machine
 // (one edit in flight, later ones composed) over @kolabpad/ot, the project's wasm build of its OT library.
+import { createHash } from "node:crypto";
 import WebSocket from "ws";
 import { OpSeq } from "@kolabpad/ot";
 
@@ -7,13 +8,16 @@ import { OpSeq } from "@kolabpad/ot";
 export async function connect(url, docId, index, hooks) {
   const ws = new WebSocket(`${url}/api/socket/${docId}`, { perMessageDeflate: false });
   const client = `bench-${process.pid}-${docId}-${index}`;
+  // History shows the tag of the secret client id (SHA-256, base64url, 22 chars): the keys use it,
+  // so that an author's sent edit and its arrival at the others match.
+  const tag = createHash("sha256").update(client, "utf8").digest("base64url").slice(0, 22);
   let text = "", length = 0, revision = 0, seq = 0, inflightSeq = 0;
   let outstanding = null, buffer = null, failed = null;
 
   const send = () => {
     inflightSeq = ++seq;
     const frame = `{"Edit":{"revision":${revision},"operation":${outstanding.to_string()},"client":"${client}","seq":${inflightSeq}}}`;
-    hooks.onSent(`${client}:${inflightSeq}`, performance.now());
+    hooks.onSent(`${tag}:${inflightSeq}`, performance.now());
     ws.send(frame);
   };
   const local = (op) => {
@@ -53,8 +57,8 @@ export async function connect(url, docId, index, hooks) {
       if (at < revision) return;
       if (at > revision) throw new Error("History skips entries");
       revision++;
-      if (e.client === client && e.seq === inflightSeq && outstanding) {
-        hooks.onAck(`${client}:${e.seq}`, t);
+      if (e.client === tag && e.seq === inflightSeq && outstanding) {
+        hooks.onAck(`${tag}:${e.seq}`, t);
         outstanding.free();
         outstanding = buffer;
         buffer = null;

@@ -1,9 +1,9 @@
 // The client half of OT (the ot.js state machine): synchronized, awaiting an acknowledgement,
 // or awaiting with a buffer. Framework-free: it talks to the editor and the socket through hooks.
-import type { HistoryEntry } from "./protocol.js";
+import { clientTag, type HistoryEntry } from "./protocol.js";
 import { type Op, opFromJson, opToJson, mustCompose, mustTransform } from "./ot.js";
 
-/** An edit that was sent (or is about to be resent) and not yet acknowledged. */
+/** An edit that was sent (or is about to be resent) and not yet acknowledged; `client` is the secret id. */
 export interface Outstanding { op: Op; client: string; seq: number; }
 
 /** What the state machine needs from its surroundings. */
@@ -110,7 +110,8 @@ export class OtClient {
   private isOwn(entry: HistoryEntry, myId: number | null): boolean {
     const o = this.outstanding;
     if (!o) return false;
-    if (entry.client !== undefined) return entry.client === o.client && entry.seq === o.seq;
+    // History shows the tag of the secret client id, which only this page (or its saved state) knows.
+    if (entry.client !== undefined) return entry.client === clientTag(o.client) && entry.seq === o.seq;
     return myId !== null && entry.id === myId; // a server that does not echo client/seq
   }
 

@@ -1,4 +1,5 @@
 // The wire messages of PROTOCOL.md (version 1), as TypeScript types, plus the parser.
+import { sha256 } from "@noble/hashes/sha2.js";
 
 /** A user's display information. */
 export interface UserInfo { name: string; hue: number; }
@@ -6,7 +7,7 @@ export interface UserInfo { name: string; hue: number; }
 /** A user's cursors and selections, in code points. */
 export interface CursorData { cursors: number[]; selections: [number, number][]; }
 
-/** One entry of the document's log. `client`/`seq` are echoed when the Edit carried them. */
+/** One entry of the document's log. `client` (the tag of the Edit's client) and `seq` come when the Edit carried them. */
 export interface HistoryEntry { id: number; operation: unknown; client?: string; seq?: number; }
 
 /** Every message the server may send; exactly one key is set. */
@@ -27,6 +28,29 @@ export interface ServerMsg {
 /** An Edit as sent by this client. */
 export interface EditMsg {
   Edit: { revision: number; operation: unknown; client: string; seq: number };
+}
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const tagCache = new Map<string, string>();
+
+/**
+ * The tag History shows for an Edit's secret `client` (docs/protocol.md): base64url without padding
+ * of SHA-256 of its UTF-8 bytes, first 22 characters. Computed without WebCrypto, which a page served
+ * over plain http from another host than localhost does not have.
+ */
+export function clientTag(client: string): string {
+  const known = tagCache.get(client);
+  if (known !== undefined) return known;
+  const d = sha256(new TextEncoder().encode(client));
+  let out = "";
+  for (let i = 0; i < 18; i += 3) {
+    const v = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+    out += BASE64URL[(v >> 18) & 63] + BASE64URL[(v >> 12) & 63] + BASE64URL[(v >> 6) & 63] + BASE64URL[v & 63];
+  }
+  const tag = out.slice(0, 22);
+  if (tagCache.size >= 16) tagCache.clear(); // a page has one or two secrets; bound it anyway
+  tagCache.set(client, tag);
+  return tag;
 }
 
 /** Parses one text frame; returns undefined for anything that is not a single-key object. */

@@ -42,9 +42,17 @@ export interface SessionOptions {
   /** Backoff bounds in ms (tests shorten them). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * How long a sent edit may wait for its acknowledgement (ms, default 10000; 0 = forever) before
+   * the user is told and the session reconnects, which resends it (exactly once, by client and seq).
+   */
+  ackTimeoutMs?: number;
 }
 
-/** A random id for this page load (the Edit's `client`). */
+/** Default of SessionOptions.ackTimeoutMs. */
+export const ACK_TIMEOUT_MS = 10000;
+
+/** A random id for this page load (the Edit's `client`): a secret; History shows only its tag. */
 export function randomClientId(): string {
   const bytes = new Uint8Array(12);
   globalThis.crypto.getRandomValues(bytes);
@@ -71,6 +79,8 @@ export class Session {
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  private ackFor: Outstanding | null = null; // the sent edit the ack timer waits for
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastError: string | null = null;
   private info: UserInfo | null = null;
@@ -159,6 +169,7 @@ export class Session {
   close(): void {
     this.stopped = true;
     for (const t of [this.timer, this.saveTimer]) if (t) clearTimeout(t);
+    this.stopAckTimer();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     this.store.save(this.client.pending(), true);
@@ -210,7 +221,37 @@ export class Session {
   }
 
   private sendEdit(e: Outstanding, revision: number): void {
-    this.sendMsg({ Edit: { revision, operation: opToJson(e.op), client: e.client, seq: e.seq } });
+    if (this.sendMsg({ Edit: { revision, operation: opToJson(e.op), client: e.client, seq: e.seq } })) {
+      this.startAckTimer(e);
+    }
+  }
+
+  private startAckTimer(e: Outstanding): void {
+    const ms = this.opts.ackTimeoutMs ?? ACK_TIMEOUT_MS;
+    this.stopAckTimer();
+    if (ms <= 0) return;
+    this.ackFor = e;
+    this.ackTimer = setTimeout(() => this.onAckTimeout(), ms);
+  }
+
+  private stopAckTimer(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    this.ackFor = null;
+  }
+
+  /** The server never acknowledged the sent edit: say so and reconnect, which resends it. */
+  private onAckTimeout(): void {
+    this.ackTimer = null;
+    if (this.stopped || this.client.outstanding !== this.ackFor) return;
+    const s = Math.round((this.opts.ackTimeoutMs ?? ACK_TIMEOUT_MS) / 1000);
+    this.ev.notice?.("error", `The server has not confirmed your last change for ${s} s; reconnecting to send it again.`);
+    this.stopAckTimer();
+    const ws = this.ws;
+    this.ws = null; // a connection that stopped answering may not finish a close handshake either
+    this.identified = false;
+    ws?.close(4000, "ack timeout");
+    this.scheduleReconnect(true);
   }
 
   private onMessage(data: unknown): void {
@@ -221,6 +262,8 @@ export class Session {
     } catch (err) {
       if (err instanceof DesyncError) this.resync(err.message);
       else throw err;
+    } finally {
+      if (this.ackTimer && this.client.outstanding !== this.ackFor) this.stopAckTimer(); // acknowledged (or undone)
     }
   }
 
@@ -316,6 +359,7 @@ export class Session {
 
   private async onClose(code: number): Promise<void> {
     this.ws = null;
+    this.stopAckTimer(); // the resend after reconnecting starts it again
     const wasIdentified = this.identified;
     this.identified = false;
     if (this.stopped) return;

@@ -1,8 +1,14 @@
 // A small PROTOCOL.md server that a test scripts: it sequences edits with the real OT library
-// (@kolabpad/ot), and can drop acknowledgements, reject edits, close sockets, or demand a token.
+// (@kolabpad/ot), and can drop or withhold acknowledgements, reject edits, close sockets, or demand
+// a token. Like the real server it shows only the tag of an Edit's secret client id.
 import http from "node:http";
+import { createHash } from "node:crypto";
 import { WebSocketServer } from "ws";
 import { OpSeq } from "@kolabpad/ot";
+
+/** Starts the server on 127.0.0.1 with a free port; returns its controls. */
+/** The tag History carries for a secret client id: base64url of SHA-256, first 22 characters. */
+export function clientTag(client) { return createHash("sha256").update(client, "utf8").digest("base64url").slice(0, 22); }
 
 /** Starts the server on 127.0.0.1 with a free port; returns its controls. */
 export async function startScriptedServer() {
@@ -26,6 +32,8 @@ export async function startScriptedServer() {
     connects: [],
     /** When set, the next applied edit is not acknowledged: its sender is disconnected first. */
     dropNextAck: false,
+    /** When set, the next applied edit is logged but its History is sent to nobody; connections stay open. */
+    withholdNextAck: false,
     /** When set ({code, message}), the next edit is refused with Rejected. */
     rejectNext: null,
     /** Revisions before this are "compacted": connecting from earlier gets a Snapshot. */
@@ -86,7 +94,8 @@ export async function startScriptedServer() {
     if (msg.Edit) {
       const e = msg.Edit;
       ctl.edits.push({ conn: conn.id, doc: conn.doc, edit: e });
-      if (e.client !== undefined && d.seen.has(`${e.client}:${e.seq}`)) return; // never twice
+      const tag = e.client === undefined ? undefined : clientTag(e.client);
+      if (tag !== undefined && d.seen.has(`${tag}:${e.seq}`)) return; // never twice
       if (ctl.rejectNext) {
         const r = ctl.rejectNext;
         ctl.rejectNext = null;
@@ -104,10 +113,11 @@ export async function startScriptedServer() {
         return;
       }
       d.text = text;
-      if (e.client !== undefined) d.seen.add(`${e.client}:${e.seq}`);
+      if (tag !== undefined) d.seen.add(`${tag}:${e.seq}`);
       const entry = { id: conn.id, operation: JSON.parse(op.to_string()) };
-      if (e.client !== undefined) { entry.client = e.client; entry.seq = e.seq; }
+      if (tag !== undefined) { entry.client = tag; entry.seq = e.seq; }
       d.log.push(entry);
+      if (ctl.withholdNextAck) { ctl.withholdNextAck = false; return; }
       const drop = ctl.dropNextAck;
       ctl.dropNextAck = false;
       if (drop) conn.ws.terminate();

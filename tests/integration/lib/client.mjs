@@ -1,6 +1,7 @@
 // A WebSocket test client with a frame queue, plus HTTP helpers, for the kolabpad server.
 import WebSocket from "ws";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 
 /** Default wait for one frame; small so a missing frame fails fast. */
 export const FRAME_TIMEOUT_MS = 3000;
@@ -197,4 +198,7 @@ export async function eventually(fn, ms = 3000, what = "condition") {
 
 /** Unique document id per call, so tests sharing a server never collide. */
 let docCounter = 0;
+/** The public tag History shows for an Edit's secret `client` (docs/protocol.md): SHA-256, base64url, 22 chars. */
+export function clientTag(client) { return createHash("sha256").update(client, "utf8").digest("base64url").slice(0, 22); }
+
 export function docId(name = "doc") { return `${name}-${process.pid}-${++docCounter}`; }

@@ -3,7 +3,7 @@
 // library, tags every edit with (client, seq), survives disconnects and resends what was not
 // acknowledged.
 import assert from "node:assert/strict";
-import { connect, socketUrl, eventually, getText } from "./client.mjs";
+import { connect, socketUrl, eventually, getText, clientTag } from "./client.mjs";
 import { apply, compose, transform } from "./ot.mjs";
 
 const TOKEN = /\[[A-Za-z]+\d+\]/g;
@@ -46,6 +46,7 @@ export class Typist {
     this.getBase = getBase;
     this.random = rng(seed);
     this.clientId = `${name}-${seed}-${Date.now().toString(36)}`;
+    this.clientTag = clientTag(this.clientId);  // what History shows of clientId
     this.text = "";
     this.revision = 0;
     this.outstanding = null;  // {op, seq, tokens}
@@ -115,7 +116,7 @@ export class Typist {
     }
     operations.forEach((entry, k) => {
       if (start + k < this.revision) return;  // already held
-      if (this.rustpad ? entry.id === this.identity && this.outstanding : entry.client === this.clientId) {
+      if (this.rustpad ? entry.id === this.identity && this.outstanding : entry.client === this.clientTag) {
         if (this.outstanding && (this.rustpad || entry.seq === this.outstanding.seq)) {
           for (const t of this.outstanding.tokens) this.acked.add(t);
           this.outstanding = null;
