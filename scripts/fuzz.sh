@@ -31,7 +31,7 @@ run() {
   local rc=${PIPESTATUS[0]}
   set -e
   if [ "$rc" -ne 0 ]; then
-    echo "fuzz: $name FAILED (exit $rc); reproduce with: $OUT/tests/fuzz/$name $OUT/$name-crash-..."
+    echo "fuzz: $name FAILED (exit $rc); reproduce with: (ulimit -s $(ulimit -s); $OUT/tests/fuzz/$name $OUT/$name-crash-...)"
     exit "$rc"
   fi
 }
