@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "document/peer.hpp"
-#include "kolabpad/ot/utf8.hpp"
 #include "net/scanned_stream.hpp"
 #include "net/send_queue.hpp"
 #include "net/token_bucket.hpp"
 #include "net/watchdog.hpp"
 #include "log/log.hpp"
 #include "protocol/messages.hpp"
+#include "session/frame_handler.hpp"
 
 namespace kolabpad::server::net {
 namespace {
@@ -23,7 +23,6 @@ using Seconds = std::chrono::duration<double>;
 
 constexpr std::uint16_t close_normal_going_away = 1001;
 constexpr std::uint16_t close_unsupported = 1003;
-constexpr std::uint16_t close_bad_data = 1007;
 constexpr std::uint16_t close_policy = 1008;
 constexpr std::uint16_t close_too_big = 1009;
 constexpr std::uint16_t close_internal = 1011;
@@ -185,10 +184,6 @@ private:
         }
         const std::string text = beast::buffers_to_string(buffer_.data());
         buffer_.consume(buffer_.size());
-        if (!ot::utf8::is_valid(text)) {
-            fail("bad_message", "the text frame is not valid UTF-8", close_bad_data);
-            return;
-        }
         read_watch_.touch();
         if (!rate_.take()) {
             fail("rate_limited", "too many messages", close_policy);
@@ -221,19 +216,19 @@ private:
              "a message is larger than " + std::to_string(ctx_.config.max_message_bytes) + " bytes", close_too_big);
     }
 
+    // The frame's content is the frame handler's; this maps its outcome onto the connection.
     void handle(const std::string& text) {
-        auto msg = protocol::parse_client_message(text);
-        if (!msg) {
-            fail("bad_message", msg.error(), close_bad_data);
+        // With no document (closing, or before the join finished) the frame is only checked.
+        auto r = session::handle_frame(doc_.get(), user_, text);
+        if (r.error) {
+            fail(r.error->code, r.error->message, r.error->close_code);
             return;
         }
-        if (!doc_) return;  // closing, or before the join finished
-        std::visit([this](auto& m) { dispatch(m); }, msg.value());
+        if (r.edit) dispatch(*r.edit);
     }
 
-    void dispatch(protocol::Edit& e) {
+    void dispatch(const document::EditResult& r) {
         using document::EditStatus;
-        auto r = doc_->edit(user_, std::move(e));
         switch (r.status) {
             case EditStatus::applied: ++ctx_.metrics.edits; break;
             case EditStatus::duplicate: break;
@@ -246,11 +241,6 @@ private:
             case EditStatus::storage_failure: fail("storage_failure", r.message, close_internal); break;
         }
     }
-    void dispatch(protocol::SetLanguage& m) { doc_->set_language(user_, std::move(m.language)); }
-    void dispatch(protocol::ClientInfo& m) { doc_->set_user_info(user_, std::move(m.info)); }
-    void dispatch(protocol::Cursor& m) { doc_->set_cursor(user_, std::move(m.data)); }
-    void dispatch(protocol::SetOtp& m) { doc_->set_otp(user_, m.enable); }
-    void dispatch(protocol::SignalTo& m) { doc_->signal(user_, m.to, m.data_json); }
 
     // Sends Error{code, message}, stops reading and closes with `close_code` once it is written.
     void fail(std::string_view code, const std::string& message, std::uint16_t close_code) {

@@ -4,6 +4,7 @@
 
 #include "kolabpad/ot/json.hpp"
 #include "kolabpad/ot/utf8.hpp"
+#include "protocol/display_text.hpp"
 
 namespace kolabpad::server::protocol {
 namespace {
@@ -11,19 +12,92 @@ namespace {
 using nlohmann::json;
 using ot::Error;
 
+// nlohmann's own DOM builder (so the value is exactly what json::parse would give), stopped at the
+// first array or object nested deeper than max_json_depth: dump(), comparisons and the other
+// recursive walks of nlohmann then never see a deep value.
+class DepthLimitedDom : public nlohmann::detail::json_sax_dom_parser<json> {
+    using Base = nlohmann::detail::json_sax_dom_parser<json>;
+
+public:
+    explicit DepthLimitedDom(json& root) : Base(root, /*allow_exceptions=*/false) {}
+
+    // The SAX events that open and close a level; the rest are the base's.
+    bool start_object(std::size_t n) { return enter() && Base::start_object(n); }
+    bool start_array(std::size_t n) { return enter() && Base::start_array(n); }
+    bool end_object() {
+        --depth_;
+        return Base::end_object();
+    }
+    bool end_array() {
+        --depth_;
+        return Base::end_array();
+    }
+
+    // True when parsing stopped because the input nests too deeply.
+    bool too_deep() const { return too_deep_; }
+
+private:
+    bool enter() {
+        if (++depth_ <= max_json_depth) return true;
+        too_deep_ = true;
+        return false;
+    }
+
+    std::size_t depth_ = 0;
+    bool too_deep_ = false;
+};
+
 bool is_uint(const json& j) { return j.is_number_unsigned(); }
 
 // A string of at most max_name_chars code points, or an error naming `what`.
-ot::Result<std::string> short_string(const json& j, const char* what) {
+ot::Result<std::string> short_string(json& j, const char* what) {
     if (!j.is_string()) return Error{std::string(what) + " must be a string"};
-    std::string s = j.get<std::string>();
+    std::string& s = j.get_ref<std::string&>();
     if (ot::utf8::count(s) > max_name_chars) {
         return Error{std::string(what) + " is longer than " + std::to_string(max_name_chars) + " characters"};
     }
-    return s;
+    return std::move(s);
 }
 
-ot::Result<ClientMessage> parse_edit(const json& v) {
+// The operation of an Edit, built from the parsed array with ot::from_json's rules: integers within
+// ±max_json_component (retain n > 0, delete -n, 0 ignored) and strings (insert); nothing else.
+ot::Result<ot::Operation> operation_from(json& array) {
+    constexpr auto max = static_cast<std::int64_t>(ot::max_json_component);
+    ot::Operation op;
+    op.reserve(array.size());
+    for (json& c : array) {
+        switch (c.type()) {
+            case json::value_t::string: {
+                const std::string& text = c.get_ref<const std::string&>();
+                op.insert(text, ot::utf8::count(text));
+                break;
+            }
+            case json::value_t::number_unsigned: {
+                const auto n = c.get<std::uint64_t>();
+                if (n > ot::max_json_component) return Error{"Edit.operation: number outside the 32-bit range"};
+                op.retain(n);
+                break;
+            }
+            case json::value_t::number_integer: {  // nlohmann keeps only negative integers here
+                const auto n = c.get<std::int64_t>();
+                if (n < -max || n > max) return Error{"Edit.operation: number outside the 32-bit range"};
+                if (n < 0) op.remove(static_cast<std::uint64_t>(-n));
+                else op.retain(static_cast<std::uint64_t>(n));
+                break;
+            }
+            default: return Error{"Edit.operation must hold only integers and strings"};
+        }
+    }
+    // Merged neighbours must still print as valid numbers, as ot::from_json requires.
+    for (const ot::Component& c : op.components()) {
+        if (c.kind != ot::Kind::insert && c.n > ot::max_json_component) {
+            return Error{"Edit.operation: component longer than 2^31 - 1"};
+        }
+    }
+    return op;
+}
+
+ot::Result<ClientMessage> parse_edit(json& v) {
     if (!v.is_object()) return Error{"Edit must be an object"};
     auto rev = v.find("revision");
     auto op = v.find("operation");
@@ -31,8 +105,8 @@ ot::Result<ClientMessage> parse_edit(const json& v) {
     if (op == v.end() || !op->is_array()) return Error{"Edit.operation must be an array"};
     Edit e;
     e.revision = rev->get<std::uint64_t>();
-    auto parsed = ot::from_json(op->dump());
-    if (!parsed) return Error{"Edit.operation: " + parsed.error()};
+    auto parsed = operation_from(*op);
+    if (!parsed) return Error{parsed.error()};
     e.operation = std::move(parsed).value();
     if (auto c = v.find("client"); c != v.end() && !c->is_null()) {
         auto s = short_string(*c, "Edit.client");
@@ -46,11 +120,24 @@ ot::Result<ClientMessage> parse_edit(const json& v) {
     return ClientMessage{std::move(e)};
 }
 
-ot::Result<ClientMessage> parse_client_info(const json& v) {
+ot::Result<ClientMessage> parse_set_language(json& v) {
+    auto s = short_string(v, "SetLanguage");
+    if (!s) return Error{s.error()};
+    if (has_display_control(s.value())) {
+        return Error{"SetLanguage must not contain control or bidirectional formatting characters"};
+    }
+    return ClientMessage{SetLanguage{std::move(s).value()}};
+}
+
+ot::Result<ClientMessage> parse_client_info(json& v) {
     if (!v.is_object()) return Error{"ClientInfo must be an object"};
     auto name = v.find("name");
     auto hue = v.find("hue");
     if (name == v.end()) return Error{"ClientInfo.name is missing"};
+    if (!name->is_string()) return Error{"ClientInfo.name must be a string"};
+    // Stripped before the length check, so that a pasted name with such characters still fits.
+    std::string& raw = name->get_ref<std::string&>();
+    if (has_display_control(raw)) raw = strip_display_controls(raw);
     auto s = short_string(*name, "ClientInfo.name");
     if (!s) return Error{s.error()};
     if (hue == v.end() || !is_uint(*hue) || hue->get<std::uint64_t>() > 359) {
@@ -86,7 +173,7 @@ ot::Result<ClientMessage> parse_signal(const json& v) {
     auto data = v.find("data");
     if (to == v.end() || !is_uint(*to)) return Error{"Signal.to must be a non-negative integer"};
     if (data == v.end()) return Error{"Signal.data is missing"};
-    std::string dumped = data->dump();
+    std::string dumped = data->dump();  // recursive, and safe: the parser bounded the depth
     if (dumped.size() > max_signal_bytes) return Error{"Signal.data is larger than 16 KiB"};
     return ClientMessage{SignalTo{to->get<std::uint64_t>(), std::move(dumped)}};
 }
@@ -97,20 +184,17 @@ void append_uint(std::string& out, std::uint64_t n) { out += std::to_string(n); 
 
 ot::Result<ClientMessage> parse_client_message(std::string_view frame) {
     // nlohmann rejects invalid UTF-8 and lone surrogate escapes while parsing.
-    json j = json::parse(frame.begin(), frame.end(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return Error{"not valid JSON"};
+    json j;
+    DepthLimitedDom dom(j);
+    if (!json::sax_parse(frame.begin(), frame.end(), &dom)) {
+        if (dom.too_deep()) return Error{"nested deeper than " + std::to_string(max_json_depth) + " levels"};
+        return Error{"not valid JSON"};
+    }
     if (!j.is_object() || j.size() != 1) return Error{"expected an object with exactly one key"};
     const std::string& name = j.begin().key();
-    const json& v = j.begin().value();
+    json& v = j.begin().value();
     if (name == "Edit") return parse_edit(v);
-    if (name == "SetLanguage") {
-        auto s = short_string(v, "SetLanguage");
-        if (!s) return Error{s.error()};
-        for (unsigned char c : s.value()) {
-            if (c < 0x20 || c == 0x7f) return Error{"SetLanguage must not contain control characters"};
-        }
-        return ClientMessage{SetLanguage{std::move(s).value()}};
-    }
+    if (name == "SetLanguage") return parse_set_language(v);
     if (name == "ClientInfo") return parse_client_info(v);
     if (name == "CursorData") return parse_cursor(v);
     if (name == "SetOTP") {

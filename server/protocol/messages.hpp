@@ -22,6 +22,10 @@ inline constexpr std::size_t max_name_chars = 64;
 inline constexpr std::size_t max_signal_bytes = 16 * 1024;
 // Most cursors (and, separately, selections) one CursorData may carry.
 inline constexpr std::size_t max_cursors = 1024;
+// Deepest nesting of arrays and objects in one client frame, the frame's own object counting as 1.
+// Checked while parsing, before anything walks the value recursively; deeper is bad_message.
+// Only Signal.data nests freely: {"Signal":{"to":1,"data":...}} leaves it max_json_depth - 2 levels.
+inline constexpr std::size_t max_json_depth = 32;
 
 // A user's display name and hue (0-359).
 struct UserInfo {
@@ -67,7 +71,8 @@ struct SignalTo {
 // Any message a client may send.
 using ClientMessage = std::variant<Edit, SetLanguage, ClientInfo, Cursor, SetOtp, SignalTo>;
 
-// Parses one text frame; the error message says what is wrong (it becomes a bad_message Error).
+// Parses one text frame (valid UTF-8); the error message says what is wrong (it becomes a
+// bad_message Error). Nesting is bounded by max_json_depth while parsing.
 ot::Result<ClientMessage> parse_client_message(std::string_view frame);
 
 // {"Identity":id}
