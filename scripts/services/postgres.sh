@@ -9,6 +9,8 @@
 #                                  the data: recovery on the next start); waits until it is gone
 #   postgres.sh restart DIR        stop (fast), then start on the same data dir and port
 #   postgres.sh url DIR | pid DIR | port DIR
+# KOLABPAD_PG_FSYNC=off starts it without fsync: only for benchmarks that want the protocol's cost
+# without the disk's; tests always run with fsync=on.
 set -euo pipefail
 
 die() { echo "postgres.sh: $*" >&2; exit 1; }
@@ -79,11 +81,11 @@ start() {
     if [ "$(id -u)" = 0 ]; then
       setsid setpriv --reuid=postgres --regid=postgres --init-groups --reset-env -- \
         "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir/sock" -c listen_addresses=127.0.0.1 \
-        -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=32MB \
+        -c fsync="${KOLABPAD_PG_FSYNC:-on}" -c synchronous_commit=on -c max_connections=200 -c shared_buffers=32MB \
         >>"$log" 2>&1 </dev/null &
     else
       setsid "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir/sock" -c listen_addresses=127.0.0.1 \
-        -c fsync=on -c synchronous_commit=on -c max_connections=200 -c shared_buffers=32MB \
+        -c fsync="${KOLABPAD_PG_FSYNC:-on}" -c synchronous_commit=on -c max_connections=200 -c shared_buffers=32MB \
         >>"$log" 2>&1 </dev/null &
     fi
     local launched=$!

@@ -128,14 +128,19 @@ TEST_CASE("pg a batch that cannot commit within DATABASE_RETRY_SECONDS fails, an
     PgOptions o;
     o.retry_for = 300ms;
     o.timeout = 2s;
+    o.readers = 1;
     auto st = open_storage(pg.url(), o);
     REQUIRE(write(*st, append("d", 0), 1));
+    REQUIRE(st->load("d").ok());  // the reader is connected, and stays idle across the restart
     pg.stop("fast");
     const auto t0 = std::chrono::steady_clock::now();
     CHECK_FALSE(write(*st, append("d", 1), 1));
     CHECK(std::chrono::steady_clock::now() - t0 >= 300ms);
     CHECK_FALSE(st->healthy());
     pg.start();
+    auto first = st->load("d");  // the stale reader connection is replaced on the spot
+    INFO(first.error());
+    CHECK(first.ok());
     CHECK_FALSE(write(*st, append("d", 1), 1));  // the instance that lost a write stays refused: no gap
     CHECK(write(*st, append("d", 1), 2));        // a fresh instance of the document (reloaded) writes
     CHECK(st->healthy());

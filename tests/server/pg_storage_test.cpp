@@ -285,7 +285,7 @@ TEST_CASE("pg after close, submits fail at once and queued writes were finished"
     CHECK_FALSE(result);
 }
 
-TEST_CASE("pg load_ops reads [from, to) of the log and load_latest the latest snapshot and the tail") {
+TEST_CASE("pg load_ops reads the log from one revision up to another, and load_latest the latest snapshot and the tail") {
     PgSchema db;
     auto st = open_storage(db.url());
     for (std::uint64_t i = 0; i < 10; ++i) REQUIRE(write(*st, AppendOp{"d", op_record(i, "[" + std::to_string(i) + ",\"a\"]")}));
