@@ -312,8 +312,8 @@ void PgStorage::run_writer() {
 std::vector<bool> PgStorage::commit_batch(std::vector<Pending>& batch) {
     std::vector<bool> stored(batch.size(), false);
     // Writes of a (document, generation) that already lost a write never reach the database.
-    std::vector<Pending> live;
-    std::vector<std::size_t> index;  // live[i] is batch[index[i]]
+    std::vector<const Pending*> live;
+    std::vector<std::size_t> index;  // live[i] is &batch[index[i]]
     {
         std::lock_guard lock(queue_mutex_);
         for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -323,7 +323,7 @@ std::vector<bool> PgStorage::commit_batch(std::vector<Pending>& batch) {
     }
     if (index.empty()) return stored;
     live.reserve(index.size());
-    for (std::size_t i : index) live.push_back(Pending{batch[i].item, batch[i].generation, nullptr});
+    for (std::size_t i : index) live.push_back(&batch[i]);
 
     ++batch_number_;
     const auto started = Clock::now();
@@ -333,6 +333,7 @@ std::vector<bool> PgStorage::commit_batch(std::vector<Pending>& batch) {
     auto done = [&](const std::vector<bool>& live_stored) {
         for (std::size_t i = 0; i < index.size(); ++i) stored[index[i]] = live_stored[i];
         if (retried) retried_batches_.fetch_add(1);
+        writer_retrying_ = false;
         healthy_ = true;
         return stored;
     };
@@ -363,11 +364,13 @@ std::vector<bool> PgStorage::commit_batch(std::vector<Pending>& batch) {
                     if (r.state == Resolution::committed) return done(r.stored);
                 }
                 log::error("storage write failed", {{"error", a.error}, {"writes", std::to_string(live.size())}});
+                writer_retrying_ = false;
                 healthy_ = false;
                 return stored;
             }
             error = a.error;
         }
+        writer_retrying_ = true;
         healthy_ = false;
         if (!retried) {
             log::warn("storage write interrupted; retrying", {{"error", error}, {"writes", std::to_string(live.size())}});
@@ -378,6 +381,7 @@ std::vector<bool> PgStorage::commit_batch(std::vector<Pending>& batch) {
             log::error("storage write failed: PostgreSQL did not come back in time",
                        {{"error", error}, {"writes", std::to_string(live.size())},
                         {"retry_ms", std::to_string(options_.retry_for.count())}});
+            writer_retrying_ = false;
             return stored;
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(options_.retry_for - elapsed);
@@ -386,14 +390,14 @@ std::vector<bool> PgStorage::commit_batch(std::vector<Pending>& batch) {
     }
 }
 
-PgStorage::Attempt PgStorage::try_commit(const std::vector<Pending>& batch) {
+PgStorage::Attempt PgStorage::try_commit(const std::vector<const Pending*>& batch) {
     Attempt a;
     const std::int64_t now = now_ms();
     std::set<std::string> documents;
     std::set<std::pair<std::string, std::uint64_t>> pairs;
-    for (const Pending& p : batch) {
-        documents.insert(document_of(p.item));
-        pairs.insert({document_of(p.item), p.generation});
+    for (const Pending* p : batch) {
+        documents.insert(document_of(p->item));
+        pairs.insert({document_of(p->item), p->generation});
     }
     std::vector<std::string> pair_docs;
     std::vector<std::optional<std::int64_t>> pair_gens;
@@ -410,14 +414,14 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<Pending>& batch) {
     std::vector<std::size_t> statement_of(batch.size(), 0);
     std::vector<std::size_t> appends;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (std::holds_alternative<AppendOp>(batch[i].item)) appends.push_back(i);
+        if (std::holds_alternative<AppendOp>(batch[i]->item)) appends.push_back(i);
     }
     if (options_.multi_row && !appends.empty()) {
         std::vector<std::string> d, o;
         std::vector<std::optional<std::int64_t>> r, s, au, t, g;
         std::vector<std::optional<std::string>> c;
         for (std::size_t i : appends) {
-            const auto& op = std::get<AppendOp>(batch[i].item);
+            const auto& op = std::get<AppendOp>(batch[i]->item);
             d.push_back(op.document);
             r.push_back(static_cast<std::int64_t>(op.op.revision));
             o.push_back(op.op.operation_json);
@@ -425,7 +429,7 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<Pending>& batch) {
             s.push_back(op.op.seq ? std::optional<std::int64_t>(static_cast<std::int64_t>(*op.op.seq)) : std::nullopt);
             au.push_back(static_cast<std::int64_t>(op.op.author));
             t.push_back(op.op.time_ms);
-            g.push_back(static_cast<std::int64_t>(batch[i].generation));
+            g.push_back(static_cast<std::int64_t>(batch[i]->generation));
             statement_of[i] = st.size();
         }
         st.push_back(prepared("insert_operations", PgParams()
@@ -439,8 +443,8 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<Pending>& batch) {
                                                        .int8_array(g)));
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        const auto gen = static_cast<std::int64_t>(batch[i].generation);
-        if (const auto* op = std::get_if<AppendOp>(&batch[i].item)) {
+        const auto gen = static_cast<std::int64_t>(batch[i]->generation);
+        if (const auto* op = std::get_if<AppendOp>(&batch[i]->item)) {
             if (options_.multi_row) continue;
             statement_of[i] = st.size();
             st.push_back(prepared("insert_operation", PgParams()
@@ -452,7 +456,7 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<Pending>& batch) {
                                                           .int8(static_cast<std::int64_t>(op->op.author))
                                                           .int8(op->op.time_ms)
                                                           .int8(gen)));
-        } else if (const auto* s = std::get_if<SaveSnapshot>(&batch[i].item)) {
+        } else if (const auto* s = std::get_if<SaveSnapshot>(&batch[i]->item)) {
             const auto base = std::min(s->base_revision, s->revision);
             statement_of[i] = st.size();
             st.push_back(prepared("save_snapshot", PgParams()
@@ -465,7 +469,7 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<Pending>& batch) {
                                                        .int8(gen)
                                                        .int8(static_cast<std::int64_t>(s->next_user_id))));
         } else {
-            const auto& m = std::get<SaveMeta>(batch[i].item);
+            const auto& m = std::get<SaveMeta>(batch[i]->item);
             statement_of[i] = st.size();
             st.push_back(prepared("save_meta", PgParams().text(m.document).text(m.language).text(m.otp).int8(gen)));
         }
@@ -505,7 +509,7 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<Pending>& batch) {
         for (int row = 0; row < r.rows(); ++row) inserted.insert({r.bytes(row, 0), r.int8(row, 1)});
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (const auto* op = std::get_if<AppendOp>(&batch[i].item); op && options_.multi_row) {
+        if (const auto* op = std::get_if<AppendOp>(&batch[i]->item); op && options_.multi_row) {
             a.stored[i] = inserted.count({op->document, static_cast<std::int64_t>(op->op.revision)}) > 0;
         } else {
             a.stored[i] = results[statement_of[i]].affected() > 0;
@@ -514,7 +518,7 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<Pending>& batch) {
     return a;
 }
 
-PgStorage::Resolution PgStorage::resolve_interrupted(const std::vector<Pending>& batch) {
+PgStorage::Resolution PgStorage::resolve_interrupted(const std::vector<const Pending*>& batch) {
     Resolution out;
     auto mark = writer_.exec_prepared("read_mark", PgParams().text(writer_id_));
     if (!mark.ok()) return out;
@@ -527,7 +531,7 @@ PgStorage::Resolution PgStorage::resolve_interrupted(const std::vector<Pending>&
     // Without a lease row a write passed only if leases are not required; a lease row that
     // appeared since cannot be told apart, so such writes count as failed (never the other way).
     std::set<std::string> documents;
-    for (const Pending& p : batch) documents.insert(document_of(p.item));
+    for (const Pending* p : batch) documents.insert(document_of(p->item));
     auto epochs = writer_.exec_prepared("read_epochs", PgParams().text_array({documents.begin(), documents.end()}));
     if (!epochs.ok()) return out;
     std::map<std::string, std::int64_t> epoch_of;
@@ -535,9 +539,9 @@ PgStorage::Resolution PgStorage::resolve_interrupted(const std::vector<Pending>&
     out.state = Resolution::committed;
     out.stored.assign(batch.size(), false);
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto it = epoch_of.find(document_of(batch[i].item));
+        auto it = epoch_of.find(document_of(batch[i]->item));
         out.stored[i] = options_.require_lease
-                        ? it != epoch_of.end() && it->second == static_cast<std::int64_t>(batch[i].generation)
+                        ? it != epoch_of.end() && it->second == static_cast<std::int64_t>(batch[i]->generation)
                         : it == epoch_of.end();
     }
     log::warn("storage: an interrupted commit had gone through", {{"writes", std::to_string(batch.size())}});
@@ -557,6 +561,7 @@ ot::Result<DocumentRecord> PgStorage::load(const std::string& document) {
         log::error("storage read failed", {{"what", "load"}, {"error", r.error()}});
         return ot::Error{r.error()};
     }
+    read_succeeded();
     const auto& res = r.value();
     DocumentRecord rec;
     read_document_row(res[1], rec);
@@ -589,6 +594,7 @@ ot::Result<DocumentRecord> PgStorage::load_latest(const std::string& document) {
         healthy_ = false;
         return ot::Error{r.error()};
     }
+    read_succeeded();
     const auto& res = r.value();
     DocumentRecord rec;
     read_document_row(res[1], rec);
@@ -614,6 +620,7 @@ ot::Result<std::vector<OpRecord>> PgStorage::load_ops(const std::string& documen
         healthy_ = false;
         return ot::Error{r.error()};
     }
+    read_succeeded();
     return read_ops(r.value()[0]);
 }
 
@@ -623,6 +630,7 @@ ot::Result<std::optional<std::string>> PgStorage::load_otp(const std::string& do
         healthy_ = false;
         return ot::Error{"read otp: " + r.error()};
     }
+    read_succeeded();
     const PgResult& res = r.value()[0];
     if (res.rows() == 0) return std::optional<std::string>();
     return res.opt_bytes(0, 0);
@@ -634,7 +642,13 @@ ot::Result<std::uint64_t> PgStorage::count_documents() {
         healthy_ = false;
         return ot::Error{"count documents: " + r.error()};
     }
+    read_succeeded();
     return static_cast<std::uint64_t>(r.value()[0].int8(0, 0));
+}
+
+void PgStorage::read_succeeded() {
+    // The database answers again; while the writer still retries a batch, health waits for it.
+    if (!writer_retrying_.load()) healthy_ = true;
 }
 
 }  // namespace kolabpad::server::storage

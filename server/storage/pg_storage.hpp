@@ -90,9 +90,10 @@ private:
     void define_writer_statements();
     void run_writer();
     std::vector<bool> commit_batch(std::vector<Pending>& batch);
-    Attempt try_commit(const std::vector<Pending>& batch);
-    Resolution resolve_interrupted(const std::vector<Pending>& batch);
+    Attempt try_commit(const std::vector<const Pending*>& batch);
+    Resolution resolve_interrupted(const std::vector<const Pending*>& batch);
     ot::Result<bool> open_writer();
+    void read_succeeded();
     std::string fence(const std::string& document, const std::string& generation) const;
 
     PgOptions options_;
@@ -111,6 +112,7 @@ private:
     bool stopping_ = false;
     std::set<std::pair<std::string, std::uint64_t>> failed_;  // (document, generation) after a failed write
     std::atomic<bool> healthy_{true};
+    std::atomic<bool> writer_retrying_{false};  // a batch is held, waiting for PostgreSQL
     std::atomic<std::uint64_t> retried_batches_{0};
     metrics::Histogram commit_latency_;
     metrics::Histogram commit_batch_sizes_{metrics::Histogram::count_bounds()};

@@ -141,6 +141,7 @@ TEST_CASE("pg a batch that cannot commit within DATABASE_RETRY_SECONDS fails, an
     auto first = st->load("d");  // the stale reader connection is replaced on the spot
     INFO(first.error());
     CHECK(first.ok());
+    CHECK(st->healthy());  // health follows reads too: an idle server does not stay unhealthy
     CHECK_FALSE(write(*st, append("d", 1), 1));  // the instance that lost a write stays refused: no gap
     CHECK(write(*st, append("d", 1), 2));        // a fresh instance of the document (reloaded) writes
     CHECK(st->healthy());
