@@ -10,6 +10,7 @@ APT_PACKAGES=(
   emscripten
   clang libclang-rt-14-dev
   chromium
+  postgresql redis-server nginx libpq-dev libhiredis-dev curl
 )
 
 missing=()

@@ -53,6 +53,17 @@ node_suite() {  # node_suite NAME DIR: every *.test.mjs under DIR with Node's te
   fi
 }
 
+# The private PostgreSQL and Redis of this run (scripts/services/), stopped however the run ends.
+# A service that cannot start fails the run; the suites that need it then fail too, saying why.
+source scripts/services/services.sh
+trap services_stop EXIT
+trap 'echo "test: interrupted"; exit 130' INT TERM
+echo "=== services: private PostgreSQL and Redis"
+if ! services_start; then
+  echo "=== services: could not start (see above)"
+  failed=$((failed + 1)); failed_suites+=("services")
+fi
+
 run_suite native ctest ctest --test-dir build --output-on-failure -j 2
 if [ -f scripts/fuzz.sh ]; then
   run_suite fuzz plain bash scripts/fuzz.sh 20

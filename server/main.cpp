@@ -6,7 +6,36 @@
 #include "log/log.hpp"
 #include "net/server.hpp"
 #include "simulate/simulator.hpp"
+#include "storage/pg_storage.hpp"
 #include "storage/sqlite_storage.hpp"
+
+namespace {
+
+std::chrono::milliseconds to_ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+}
+
+// PostgreSQL with DATABASE_URL (one instance: no leases yet, so its documents are unfenced), else SQLite.
+kolabpad::ot::Result<std::unique_ptr<kolabpad::server::storage::Storage>> open_storage(
+    const kolabpad::server::Config& c) {
+    using namespace kolabpad::server::storage;
+    if (!c.database_url.empty()) {
+        PgOptions o;
+        o.instance_id = c.instance_id;
+        o.timeout = to_ms(c.database_timeout_seconds);
+        o.retry_for = to_ms(c.database_retry_seconds);
+        o.readers = c.database_read_connections;
+        auto pg = PgStorage::open(c.database_url, o);
+        if (!pg) return kolabpad::ot::Error{pg.error()};
+        return std::unique_ptr<Storage>(std::move(pg).value());
+    }
+    auto sq = SqliteStorage::open(c.sqlite_path,
+                                  SqliteOptions{std::chrono::milliseconds(c.storage_commit_window_ms), c.sqlite_sync_full});
+    if (!sq) return kolabpad::ot::Error{sq.error()};
+    return std::unique_ptr<Storage>(std::move(sq).value());
+}
+
+}  // namespace
 
 int main() {
     using namespace kolabpad::server;
@@ -20,10 +49,9 @@ int main() {
     log::info("memory limit", {{"max_memory_mb", c.max_memory_mb ? std::to_string(c.max_memory_mb) : "off"},
                                {"source", c.max_memory_source}});
 
-    auto storage = storage::SqliteStorage::open(
-        c.sqlite_path, storage::SqliteOptions{std::chrono::milliseconds(c.storage_commit_window_ms), c.sqlite_sync_full});
+    auto storage = open_storage(c);
     if (!storage) {
-        log::error("cannot open storage", {{"error", storage.error()}});
+        log::error("cannot open storage", {{"error", storage.error()}, {"storage", c.storage_label()}});
         return 1;
     }
     Telemetry telemetry(c.event_log_size);

@@ -1,8 +1,10 @@
 #include "config/config.hpp"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +12,7 @@
 #include <limits>
 
 #include "kolabpad/ot/utf8.hpp"
+#include "storage/pg_connection.hpp"
 
 namespace kolabpad::server {
 namespace {
@@ -70,6 +73,54 @@ std::optional<ot::Error> read_choice(const EnvLookup& env, std::string_view name
         expected += std::string(" ") + text;
     }
     return bad(name, *v, expected);
+}
+
+bool instance_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+}
+
+// hostname-pid, with characters outside [A-Za-z0-9._-] replaced and the hostname shortened to fit.
+std::string default_instance_id() {
+    char host[256] = {0};
+    if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "kolabpad");
+    std::string h = host;
+    for (char& c : h) {
+        if (!instance_char(c)) c = '-';
+    }
+    std::string pid = "-";
+    pid += std::to_string(getpid());
+    if (h.size() + pid.size() > max_instance_id_chars) h.resize(max_instance_id_chars - pid.size());
+    return h + pid;
+}
+
+// A libpq connection string (key=value) or a postgres:// URI; the error never repeats the value
+// (it may hold a password) and masks the password in libpq's own message.
+std::optional<ot::Error> read_database_url(const EnvLookup& env, Config& c) {
+    auto v = env("DATABASE_URL");
+    if (!v || v->empty()) return std::nullopt;
+    const std::string& url = *v;
+    const bool uri = url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
+    const char* expected = "DATABASE_URL: expected a libpq connection string (key=value ...) or a postgresql:// URI";
+    if (!uri && url.find('=') == std::string::npos) return ot::Error{expected};
+    auto label = storage::describe_conninfo(url);
+    if (!label) {
+        std::string message = label.error();
+        std::string secret;
+        if (uri) {
+            const auto start = url.find("://") + 3;
+            const auto at = url.rfind('@', url.find('/', start));
+            const auto colon = url.find(':', start);
+            if (at != std::string::npos && colon != std::string::npos && colon < at) secret = url.substr(colon + 1, at - colon - 1);
+        } else if (auto p = url.find("password="); p != std::string::npos) {
+            secret = url.substr(p + 9, url.find(' ', p + 9) - (p + 9));
+        }
+        for (std::size_t p; !secret.empty() && (p = message.find(secret)) != std::string::npos;) message.replace(p, secret.size(), "***");
+        return ot::Error{std::string(expected) + " (" + message + ")"};
+    }
+    c.database_url = url;
+    c.database_label = label.value();
+    return std::nullopt;
 }
 
 bool is_ip_literal(const std::string& s) {
@@ -201,6 +252,11 @@ std::optional<ot::Error> read_auth(const EnvLookup& env, Config& c) {
 
 }  // namespace
 
+std::string Config::storage_label() const {
+    if (!database_url.empty()) return database_label;
+    return in_memory() ? ":memory:" : sqlite_path;
+}
+
 std::optional<std::string> process_env(std::string_view name) {
     const char* v = std::getenv(std::string(name).c_str());
     if (!v) return std::nullopt;
@@ -222,7 +278,9 @@ ot::Result<Config> parse_config(const EnvLookup& env, const MachineMemory& machi
         if (!is_ip_literal(*h)) return bad("HOST", *h, "an IPv4 or IPv6 address");
         c.host = *h;
     }
-    if (auto s = env("SQLITE_URI"); s && !s->empty()) {
+    KP_TRY(read_database_url(env, c));
+    // With DATABASE_URL set, SQLITE_URI is ignored (not checked either).
+    if (auto s = env("SQLITE_URI"); s && !s->empty() && c.database_url.empty()) {
         std::string p = *s;
         if (p.rfind("sqlite://", 0) == 0) p = p.substr(9);
         else if (p.rfind("sqlite:", 0) == 0) p = p.substr(7);
@@ -279,6 +337,29 @@ ot::Result<Config> parse_config(const EnvLookup& env, const MachineMemory& machi
 
     if (auto t = env("ADMIN_TOKEN")) c.admin_token = *t;
     if (auto d = env("STATIC_DIR"); d && !d->empty()) c.static_dir = *d;
+
+    c.instance_id = default_instance_id();
+    if (auto id = env("INSTANCE_ID"); id && !id->empty()) {
+        bool ok = id->size() <= max_instance_id_chars;
+        for (char ch : *id) ok = ok && instance_char(ch);
+        if (!ok) return bad("INSTANCE_ID", *id, "1 to 64 characters from A-Z a-z 0-9 . _ -");
+        c.instance_id = *id;
+    }
+    KP_TRY(read_duration(env, "LEASE_SECONDS", false, 1.0, c.lease_seconds));
+    if (c.lease_seconds < 0.1 || c.lease_seconds > 3600) {
+        return bad("LEASE_SECONDS", *env("LEASE_SECONDS"), "a number from 0.1 to 3600");
+    }
+    KP_TRY(read_duration(env, "DATABASE_RETRY_SECONDS", true, 1.0, c.database_retry_seconds));
+    if (c.database_retry_seconds > 86400) {
+        return bad("DATABASE_RETRY_SECONDS", *env("DATABASE_RETRY_SECONDS"), "a number from 0 to 86400");
+    }
+    KP_TRY(read_duration(env, "DATABASE_TIMEOUT_SECONDS", false, 1.0, c.database_timeout_seconds));
+    if (c.database_timeout_seconds < 0.1 || c.database_timeout_seconds > 3600) {
+        return bad("DATABASE_TIMEOUT_SECONDS", *env("DATABASE_TIMEOUT_SECONDS"), "a number from 0.1 to 3600");
+    }
+    n = c.database_read_connections;
+    KP_TRY(read_uint(env, "DATABASE_READ_CONNECTIONS", 1, 64, n));
+    c.database_read_connections = static_cast<unsigned>(n);
 
     static const std::pair<const char*, LogLevel> levels[] = {
         {"error", LogLevel::error}, {"warn", LogLevel::warn}, {"info", LogLevel::info}, {"debug", LogLevel::debug}};

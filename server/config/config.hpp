@@ -26,6 +26,13 @@ struct Config {
     std::string host = "0.0.0.0";                  // HOST (an IP address literal)
     std::string sqlite_path = "data/kolabpad.db";  // SQLITE_URI (":memory:" = no persistence)
     bool sqlite_sync_full = true;                  // SQLITE_SYNCHRONOUS (full | normal)
+    std::string database_url;                      // DATABASE_URL (set: PostgreSQL, and SQLITE_URI is ignored)
+    std::string database_label;                    // DATABASE_URL's host, port, database and user (never the password)
+    std::string instance_id;                       // INSTANCE_ID (default: hostname-pid)
+    double lease_seconds = 5.0;                    // LEASE_SECONDS (document ownership lease, distributed mode)
+    double database_retry_seconds = 30.0;          // DATABASE_RETRY_SECONDS (0 = a lost connection fails the batch at once)
+    double database_timeout_seconds = 10.0;        // DATABASE_TIMEOUT_SECONDS (connecting, one round trip)
+    unsigned database_read_connections = 2;        // DATABASE_READ_CONNECTIONS
     double expiry_seconds = 7 * 86400.0;           // EXPIRY_DAYS
     double cleanup_interval_seconds = 3600.0;      // CLEANUP_INTERVAL_HOURS
     std::uint64_t max_document_code_points = 256 * 1024;  // MAX_DOCUMENT_SIZE_KB (Ki code points)
@@ -59,12 +66,17 @@ struct Config {
     auth::TokenSettings tokens;                    // JWT_* (key files read and checked at start)
     auth::OriginList cors_origins;                 // CORS_ORIGINS (default "*": any origin)
 
-    // True when SQLITE_URI asks for an in-memory database.
-    bool in_memory() const { return sqlite_path == ":memory:"; }
+    // True when SQLITE_URI asks for an in-memory database (and DATABASE_URL is not set).
+    bool in_memory() const { return database_url.empty() && sqlite_path == ":memory:"; }
+    // The storage for the start-up line: "postgresql host=... port=...", ":memory:" or the SQLite path.
+    std::string storage_label() const;
 };
 
 // Looks up one environment variable; nullopt when it is not set.
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// The longest INSTANCE_ID.
+inline constexpr std::size_t max_instance_id_chars = 64;
 
 // Reads the process environment.
 std::optional<std::string> process_env(std::string_view name);

@@ -159,7 +159,7 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     });
 
     log::info("listening on http://" + config.host + ":" + std::to_string(port),
-              {{"threads", std::to_string(threads)}, {"storage", config.in_memory() ? ":memory:" : config.sqlite_path},
+              {{"threads", std::to_string(threads)}, {"storage", config.storage_label()},
                {"synchronous", config.sqlite_sync_full ? "full" : "normal"},
                {"commit_window_ms", std::to_string(config.storage_commit_window_ms)}});
 
