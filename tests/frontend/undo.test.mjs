@@ -266,3 +266,25 @@ test("random edits, undos and redos by three users converge, and every undo touc
   for (const c of cs) assert.deepEqual(c.ed.violations, [], c.ed.me);
   for (const c of cs) assert.equal(c.s.client.revision, server.doc("rand").log.length);
 });
+
+test("an undo restores a deleted \\r exactly, hidden or shown, through the LF model", async () => {
+  const { LfEditor } = await import("./helpers/lf-editor.mjs");
+  const ed = new LfEditor();
+  ed.applyOwn = (op) => ed.applyRemote(op);
+  const undo = new UndoManager(ed, { now: () => 0 });
+  let doc = "a\r\nb\rc";
+  undo.send = (op) => { doc = op.apply(doc); };
+  ed.session = { localEdit: (op) => undo.edit(op) };
+  undo.setText(doc);
+  assert.equal(ed.model, "a\nb\u240dc");
+  ed.edit(1, 1); // the model's "\n" stands for "\r\n": both go
+  assert.equal(doc, "ab\rc");
+  undo.undo();
+  assert.equal(doc, "a\r\nb\rc");
+  assert.equal(ed.model, "a\nb\u240dc", "the \\r\\n is hidden again");
+  ed.edit(3, 1); // the shown "\r"
+  assert.equal(doc, "a\r\nbc");
+  undo.undo();
+  assert.equal(doc, "a\r\nb\rc");
+  assert.equal(ed.model, "a\nb\u240dc");
+});
