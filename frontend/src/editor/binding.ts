@@ -105,7 +105,7 @@ export class MonacoBinding implements UndoEditorPort {
     this.applying = true;
     try {
       // The user's selections follow the edits (Monaco moves them with its markers). applyEdits
-      // keeps the edit off Monaco's undo stack, which only our own typing may reach.
+      // keeps the edit off Monaco's undo stack (unused anyway: undo is the UndoManager's).
       this.model.applyEdits(edits);
     } finally {
       this.applying = false;
