@@ -12,6 +12,9 @@ if [ "$WHICH" = all ] || [ "$WHICH" = ot ]; then
   echo
   echo "## @kolabpad/ot (wasm) vs ot.js"
   node bench/wasm/bench.mjs build/bench/workload.json --breakdown
+  echo
+  echo "## The browser's undo manager (frontend/dist-node)"
+  node bench/frontend/undo.mjs
 fi
 if [ "$WHICH" = all ] || [ "$WHICH" = server ]; then
   echo

@@ -3,7 +3,9 @@ import "./style.css";
 import { monaco } from "./editor/monaco-setup.js";
 import { MonacoBinding } from "./editor/binding.js";
 import { RemoteCursors, hueColor } from "./editor/remote-cursors.js";
-import { Session, hueTaken, pickFreeHue, type SocketLike, type Status } from "./collab/index.js";
+import { useOwnUndo } from "./editor/undo-commands.js";
+import { Session, UndoManager, hueTaken, pickFreeHue, type SaveState, type SocketLike,
+  type Status } from "./collab/index.js";
 import { newDocId, parseRoute, routeHash, shareLink, type Route } from "./ui/route.js";
 import { notify } from "./ui/notices.js";
 import { languageForFile, languageName, languages } from "./ui/languages.js";
@@ -30,10 +32,13 @@ const editor = monaco.editor.create($("editor"), {
   renderWhitespace: "selection",
 });
 const binding = new MonacoBinding(editor, model);
+const undo = new UndoManager(binding); // the session's edits pass through it; so do ours
+useOwnUndo(editor, model, undo);
 const remote = new RemoteCursors(editor, binding);
 const me = loadMe();
 setupPreferences(editor);
 
+let connectedOnce = false;
 const STATUS_TEXT: Record<Status, string> = {
   connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…",
   offline: "Offline", protected: "Protected",
@@ -44,13 +49,14 @@ const session = new Session({
   docId: route.id,
   otp: route.otp,
   socket: (url) => new WebSocket(url) as unknown as SocketLike,
-  editor: binding,
+  editor: undo,
   storage: localStorage,
   events: {
     status(s) {
       const el = $("status");
       el.dataset.status = s;
       el.textContent = STATUS_TEXT[s];
+      if (s === "connected") connectedOnce = true;
       if (s === "connected") setTimeout(fixHue, 400);
       if (s === "protected") showProtected();
     },
@@ -76,6 +82,7 @@ const session = new Session({
       notify("info", text);
     },
     notice: notify,
+    saveState: drawSaveState,
     async isProtected() {
       const q = route.otp ? `?otp=${encodeURIComponent(route.otp)}` : "";
       const res = await fetch(`/api/text/${route.id}${q}`);
@@ -84,7 +91,9 @@ const session = new Session({
   },
 });
 session.setInfo({ name: me.name, hue: me.hue });
-binding.onLocal = (op) => session.localEdit(op);
+undo.send = (op) => session.localEdit(op);
+binding.onLocal = (op) => undo.edit(op);
+binding.onCaretJump = () => undo.stop();
 binding.onDesync = (why) => session.resync(why);
 let cursorFrame = 0;
 binding.onCursor = (cursors, selections) => {
@@ -94,7 +103,21 @@ binding.onCursor = (cursors, selections) => {
 addEventListener("pagehide", () => session.saveForUnload());
 addEventListener("online", () => session.reconnectNow());
 addEventListener("offline", () => session.dropConnection());
-Object.assign(window, { kolabpad: { session, editor, model, monaco, binding } }); // for tests and the console
+Object.assign(window, { kolabpad: { session, editor, model, monaco, binding, undo } }); // for tests and the console
+
+/** "Saved" once the server acknowledged every edit, "Saving…" before; offline, how many wait. */
+function drawSaveState(s: SaveState): void {
+  const el = $("save-status");
+  if (el.hidden && s.state === "saved" && !connectedOnce) return; // nothing to say before the first load
+  const text = s.state === "saved" ? "Saved" : s.state === "saving" ? "Saving…"
+    : `${s.waiting} ${s.waiting === 1 ? "change" : "changes"} waiting`;
+  el.hidden = false;
+  if (el.dataset.state === s.state && el.textContent === text) return;
+  el.dataset.state = s.state;
+  el.textContent = text;
+  el.title = s.state === "waiting" ? "Kept in this browser and sent when the connection is back"
+    : s.state === "saving" ? "Waiting for the server to store your last change" : "Stored on the server";
+}
 
 let drawPending = false;
 function drawCursors(): void {

@@ -8,3 +8,6 @@ export * from "./unicode.js";
 export * from "./line-endings.js";
 export * from "./composition.js";
 export * from "./hues.js";
+export * from "./undo.js";
+export * from "./undo-grouping.js";
+export * from "./save-status.js";

@@ -16,6 +16,7 @@ export interface Op {
   base_len(): number;
   target_len(): number;
   to_string(): string;
+  clone(): Op;
   free(): void;
 }
 

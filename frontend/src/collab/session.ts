@@ -5,6 +5,7 @@ import { CloseCode, parseServerMsg, type CursorData, type ServerMsg, type Socket
 import { DesyncError, OtClient, type Outstanding } from "./ot-client.js";
 import { opToJson, type Op } from "./ot.js";
 import { PendingStore, type StorageLike } from "./pending-store.js";
+import { SaveTracker, type SaveState } from "./save-status.js";
 
 /** What the session needs from the editor (positions and lengths in code points). */
 export interface EditorPort {
@@ -25,6 +26,8 @@ export interface SessionEvents {
   language?(lang: string, byUserId: number | null): void;
   otp?(otp: string | null, byName: string, byId: number): void;
   notice?(kind: "error" | "info", text: string): void;
+  /** The save indicator changed (see Session.saveState()). */
+  saveState?(s: SaveState): void;
   /** Asked after a connection failed before Identity: is the document protected for us? */
   isProtected?(): Promise<boolean>;
 }
@@ -91,6 +94,7 @@ export class Session {
   private batchDirty = false;
   private store: PendingStore;
   private ev: SessionEvents;
+  private saves: SaveTracker;
 
   /** Builds the session (restoring work a previous page load left unsent) and connects. */
   constructor(private opts: SessionOptions) {
@@ -121,6 +125,7 @@ export class Session {
     } else {
       this.client = new OtClient(clientId, hooks);
     }
+    this.saves = new SaveTracker(this.client);
     this.connect();
   }
 
@@ -128,8 +133,12 @@ export class Session {
   localEdit(op: Op): void {
     if (this.stopped) return; // the page is going away; its saved state is final
     this.client.local(op);
+    if (!op.is_noop()) this.saves.local();
     this.scheduleSave();
   }
+
+  /** Saved (everything acknowledged), saving, or waiting for the connection with a count. */
+  saveState(): SaveState { return this.saves.state(this.status === "connected"); }
 
   /** Sets this user's name and hue (sent now and after every reconnect). */
   setInfo(info: UserInfo): void {
@@ -192,6 +201,7 @@ export class Session {
     if (this.status === s) return;
     this.status = s;
     this.ev.status?.(s);
+    this.ev.saveState?.(this.saveState());
   }
 
   private connect(): void {
@@ -351,6 +361,8 @@ export class Session {
     this.opts.editor.setText("");
     this.everConnected = false;
     this.store.save(null);
+    this.saves.update();
+    this.ev.saveState?.(this.saveState());
     const ws = this.ws;
     this.ws = null;
     ws?.close(1000);
@@ -399,6 +411,8 @@ export class Session {
 
   private scheduleSave(): void {
     if (this.stopped) return;
+    this.saves.update();
+    this.ev.saveState?.(this.saveState());
     const pending = this.client.outstanding || this.client.buffer;
     if (pending && !this.heartbeat) {
       this.heartbeat = setInterval(() => this.store.save(this.client.pending()), 2000);

@@ -1,14 +1,15 @@
 // Connects a Monaco model to a collaboration session: local changes become operations in code
 // points, remote operations become model edits that leave the local caret where it was. The model
-// is LF-only; LfView maps it to the document, whose "\r"s it keeps exactly.
-import type { monaco } from "./monaco-setup.js";
-import { CompositionGate, DesyncError, LfView, type EditorPort, type Op } from "../collab/index.js";
+// is LF-only; LfView maps it to the document, whose "\r"s it keeps exactly. Nothing it applies
+// goes on Monaco's undo stack: undo is the collaboration client's (see undo-commands.ts).
+import { monaco } from "./monaco-setup.js";
+import { CompositionGate, DesyncError, LfView, type Op, type UndoEditorPort } from "../collab/index.js";
 
 type Editor = monaco.editor.IStandaloneCodeEditor;
 type Model = monaco.editor.ITextModel;
 
 /** Binds one editor (and its model) to a session through the EditorPort interface. */
-export class MonacoBinding implements EditorPort {
+export class MonacoBinding implements UndoEditorPort {
   private view = new LfView();
   private applying = false; // true while we change the model ourselves
   private gate: CompositionGate;
@@ -19,6 +20,8 @@ export class MonacoBinding implements EditorPort {
   onDesync: (why: string) => void = () => {};
   /** Receives the local selection (code points) whenever it changes. */
   onCursor: (cursors: number[], selections: [number, number][]) => void = () => {};
+  /** Told when the user moves the caret (keys, mouse): the next edit starts a new undo step. */
+  onCaretJump: () => void = () => {};
 
   /** Starts from the model's current text (taken as the document, LF). */
   constructor(private editor: Editor, private model: Model) {
@@ -26,7 +29,10 @@ export class MonacoBinding implements EditorPort {
     this.gate = new CompositionGate((op) => this.applyNow(op));
     this.disposers.push(
       model.onDidChangeContent((e) => this.onContent(e)),
-      editor.onDidChangeCursorSelection(() => this.emitCursor()),
+      editor.onDidChangeCursorSelection((e) => {
+        if (e.reason === monaco.editor.CursorChangeReason.Explicit) this.onCaretJump();
+        this.emitCursor();
+      }),
       editor.onDidCompositionStart(() => this.gate.start()),
       editor.onDidCompositionEnd(() => this.endComposition()),
     );
@@ -34,6 +40,15 @@ export class MonacoBinding implements EditorPort {
 
   /** EditorPort: a remote operation (held back while an IME composition is active). */
   applyRemote(op: Op): void { this.gate.remote(op); }
+
+  /** UndoEditorPort: our own undo or redo; the caret goes to `caret` (code points). */
+  applyOwn(op: Op, caret: number): void {
+    this.gate.remote(op);
+    if (this.gate.holding) return; // composing: the editor shows it when the composition ends
+    const p = this.posAt(caret);
+    this.editor.setSelection(rangeOf(p, p));
+    this.editor.revealPositionInCenterIfOutsideViewport(p);
+  }
 
   /** EditorPort: replaces the whole text (the document's, "\r" included). */
   setText(text: string): void {
@@ -89,8 +104,9 @@ export class MonacoBinding implements EditorPort {
     }));
     this.applying = true;
     try {
-      // pushEditOperations moves the user's selections with the edits and keeps undo working.
-      this.model.pushEditOperations(this.editor.getSelections() ?? [], edits, () => null);
+      // The user's selections follow the edits (Monaco moves them with its markers). applyEdits
+      // keeps the edit off Monaco's undo stack (unused anyway: undo is the UndoManager's).
+      this.model.applyEdits(edits);
     } finally {
       this.applying = false;
     }
