@@ -113,7 +113,7 @@ test("a lost acknowledgement is resent with the same client and seq and applied 
   assert.equal(server.doc("lostack").log.length, 1);
 });
 
-test("an acknowledgement that never comes is reported after ackTimeoutMs and the edit is resent once by reconnecting", async (t) => {
+test("an acknowledgement that never comes is reported after ackTimeoutMs, and reconnecting gets the edit acknowledged exactly once", async (t) => {
   const server = await startScriptedServer();
   const a = open(server, "noack", { ackTimeoutMs: 400 });
   const b = open(server, "noack");
@@ -127,8 +127,10 @@ test("an acknowledgement that never comes is reported after ackTimeoutMs and the
   assert.equal(a.s.client.state, "awaiting");
   await until(() => a.notices.some((n) => /not confirmed/.test(n.text)), 3000, "the user is told");
   await until(() => a.s.client.state === "synchronized" && server.connects.length === 3, 5000, "reconnected and acknowledged");
-  const [, withheld, resent] = server.edits.map((e) => e.edit);
-  assert.deepEqual([resent.client, resent.seq], [withheld.client, withheld.seq], "resent as the same edit");
+  // The resumed History may already carry the withheld entry (then it is the acknowledgement and
+  // nothing is resent); a resend, if any, must be the same edit.
+  const [, withheld, ...resent] = server.edits.map((e) => e.edit);
+  for (const r of resent) assert.deepEqual([r.client, r.seq], [withheld.client, withheld.seq], "resent as the same edit");
   assert.equal(server.doc("noack").text, "typed unsaved?", "applied exactly once");
   assert.equal(a.ed.text, "typed unsaved?");
   assert.equal(server.doc("noack").log.length, 2);
