@@ -27,7 +27,7 @@ int main() {
     Telemetry telemetry(c.event_log_size);
     document::Registry registry(*storage.value(),
                                 document::Limits{c.max_document_code_points, c.snapshot_interval_ops, c.log_retention_ops},
-                                &telemetry);
+                                &telemetry, c.loader_threads);
     simulate::Simulator simulator(registry, telemetry,
                                   simulate::Limits{c.simulate_max_users, c.simulate_max_rate});
     const int code = net::run_server(c, registry, *storage.value(), telemetry, simulator);
