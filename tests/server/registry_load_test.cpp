@@ -43,7 +43,7 @@ public:
     const metrics::Histogram& commit_batch_sizes() const override { return inner_.commit_batch_sizes(); }
     std::uint64_t pending_writes() const override { return inner_.pending_writes(); }
 
-    // Lets every waiting and later read through.
+    // Lets every waiting and later read through (they also pass by themselves after 10 s).
     void open() {
         std::lock_guard lock(mu_);
         open_ = true;
@@ -63,7 +63,8 @@ private:
         std::unique_lock lock(mu_);
         ++counter;
         cv_.notify_all();
-        cv_.wait(lock, [&] { return open_; });
+        // Bounded, so that a failing test ends instead of leaving a loader thread at the gate.
+        cv_.wait_for(lock, 10s, [&] { return open_; });
     }
 
     storage::Storage& inner_;
