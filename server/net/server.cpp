@@ -64,7 +64,10 @@ constexpr auto log_interval = std::chrono::seconds(1);
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(std::vector<asio::io_context*> contexts, tcp::acceptor acceptor, Context& ctx)
-        : contexts_(std::move(contexts)), acceptor_(std::move(acceptor)), ctx_(ctx), retry_(acceptor_.get_executor()) {}
+        : contexts_(std::move(contexts)),
+          acceptor_(std::move(acceptor)),
+          ctx_(ctx),
+          retry_(acceptor_.get_executor()) {}
 
     void accept() {
         asio::io_context& target = *contexts_[next_++ % contexts_.size()];
@@ -85,11 +88,14 @@ public:
                 self->accept();
                 return;
             }
-            self->backoff_ = self->backoff_.count() == 0 ? accept_backoff_first : std::min(self->backoff_ * 2, std::chrono::milliseconds(accept_backoff_max));
+            auto& backoff = self->backoff_;
+            backoff = backoff.count() == 0 ? accept_backoff_first
+                                           : std::min(backoff * 2, std::chrono::milliseconds(accept_backoff_max));
             if (self->error_log_.allow(suppressed)) {
                 log::warn("accept failed; retrying later",
-                          {{"error", ec.message()}, {"retry_ms", std::to_string(self->backoff_.count())},
-                           {"suppressed", std::to_string(suppressed)}, {"open_connections", std::to_string(self->ctx_.connection_limit.open())}});
+                          {{"error", ec.message()}, {"retry_ms", std::to_string(backoff.count())},
+                           {"suppressed", std::to_string(suppressed)},
+                           {"open_connections", std::to_string(self->ctx_.connection_limit.open())}});
             }
             self->retry_.expires_after(self->backoff_);
             self->retry_.async_wait([self](beast::error_code e) {
