@@ -58,7 +58,7 @@ int main() {
     document::Registry registry(*storage.value(),
                                 document::Limits{c.max_document_code_points, c.snapshot_interval_ops, c.log_retention_ops,
                                                  c.log_retention_bytes, c.edit_seq_max_gap},
-                                &telemetry);
+                                &telemetry, c.loader_threads);
     simulate::Simulator simulator(registry, telemetry,
                                   simulate::Limits{c.simulate_max_users, c.simulate_max_rate});
     const int code = net::run_server(c, registry, *storage.value(), telemetry, simulator);

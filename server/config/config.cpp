@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <regex>
+#include <vector>
 
 #include "kolabpad/ot/utf8.hpp"
 #include "storage/pg_connection.hpp"
@@ -120,6 +122,42 @@ std::optional<ot::Error> read_database_url(const EnvLookup& env, Config& c) {
     }
     c.database_url = url;
     c.database_label = label.value();
+    return std::nullopt;
+}
+
+// One CSP source expression: 'self', 'none', *, a scheme ("https:") or a host source
+// ([scheme://][*.]host[:port][/path]). Nothing that could end the header value or the directive.
+bool is_csp_source(const std::string& s) {
+    static const std::regex source(
+        R"(^('self'|'none'|\*|[A-Za-z][A-Za-z0-9+.-]*:|([A-Za-z][A-Za-z0-9+.-]*://)?(\*|(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)(:([0-9]{1,5}|\*))?(/[A-Za-z0-9._~/-]*)?)$)");
+    // A bare self or none is a host name to CSP, never what was meant: the keywords need quotes.
+    if (s == "self" || s == "none") return false;
+    return s.size() <= 256 && std::regex_match(s, source);
+}
+
+// FRAME_ANCESTORS: a space-separated list of CSP sources; 'none' only alone.
+std::optional<ot::Error> read_frame_ancestors(const EnvLookup& env, std::string& out) {
+    auto v = env("FRAME_ANCESTORS");
+    if (!v || v->empty()) return std::nullopt;
+    const char* expected = "'self', 'none', * or a space-separated list of origins (https://app.example.com)";
+    std::vector<std::string> sources;
+    std::size_t i = 0;
+    while (i < v->size()) {
+        if ((*v)[i] == ' ') {
+            ++i;
+            continue;
+        }
+        const std::size_t j = std::min(v->find(' ', i), v->size());
+        sources.push_back(v->substr(i, j - i));
+        i = j;
+    }
+    if (sources.empty() || sources.size() > 64) return bad("FRAME_ANCESTORS", *v, expected);
+    std::string joined;
+    for (const auto& s : sources) {
+        if (!is_csp_source(s) || (s == "'none'" && sources.size() > 1)) return bad("FRAME_ANCESTORS", *v, expected);
+        joined += (joined.empty() ? "" : " ") + s;
+    }
+    out = joined;
     return std::nullopt;
 }
 
@@ -334,6 +372,12 @@ ot::Result<Config> parse_config(const EnvLookup& env, const MachineMemory& machi
     KP_TRY(read_uint(env, "EVENT_LOG_SIZE", 1, 1000000, c.event_log_size));
     KP_TRY(read_uint(env, "SIMULATE_MAX_USERS", 0, 10000, c.simulate_max_users));
     KP_TRY(read_duration(env, "SIMULATE_MAX_RATE", false, 1.0, c.simulate_max_rate));
+
+    KP_TRY(read_uint(env, "MAX_CONNECTIONS", 0, 1u << 24, c.max_connections));
+    n = c.loader_threads;
+    KP_TRY(read_uint(env, "LOADER_THREADS", 1, 64, n));
+    c.loader_threads = static_cast<unsigned>(n);
+    KP_TRY(read_frame_ancestors(env, c.frame_ancestors));
 
     if (auto t = env("ADMIN_TOKEN")) c.admin_token = *t;
     if (auto d = env("STATIC_DIR"); d && !d->empty()) c.static_dir = *d;

@@ -60,6 +60,9 @@ struct Config {
     std::uint64_t simulate_max_users = 20;         // SIMULATE_MAX_USERS (per document)
     double simulate_max_rate = 10.0;               // SIMULATE_MAX_RATE (edits/s per simulated user)
     std::string static_dir = "frontend/dist";      // STATIC_DIR
+    std::uint64_t max_connections = 0;             // MAX_CONNECTIONS (0 = derived from the descriptor limit)
+    unsigned loader_threads = 2;                   // LOADER_THREADS (cold document loads off the network threads)
+    std::string frame_ancestors = "'self'";        // FRAME_ANCESTORS (CSP sources allowed to embed the pages)
     LogLevel log_level = LogLevel::info;           // LOG_LEVEL
     LogFormat log_format = LogFormat::text;        // LOG_FORMAT
     auth::AuthMode auth_mode = auth::AuthMode::open;  // AUTH_MODE

@@ -1,7 +1,10 @@
 #include "document/registry.hpp"
 
 #include <algorithm>
+#include <future>
 #include <vector>
+
+#include "kolabpad/ot.hpp"
 
 #include "memory/memory_policy.hpp"
 
@@ -9,17 +12,85 @@
 
 namespace kolabpad::server::document {
 
-Registry::Registry(storage::Storage& storage, Limits limits, Telemetry* telemetry)
-    : storage_(storage), limits_(limits), telemetry_(telemetry) {}
+Registry::Registry(storage::Storage& storage, Limits limits, Telemetry* telemetry, unsigned loader_threads)
+    : storage_(storage), limits_(limits), telemetry_(telemetry), pool_(loader_threads) {}
+
+ot::Result<std::string> replay_latest(const std::string& id, const storage::LatestText& latest) {
+    std::string text = latest.snapshot_text;
+    std::uint64_t expected = latest.snapshot_revision;
+    for (const storage::OpRecord& r : latest.ops) {
+        if (r.revision != expected) {
+            return ot::Error{"document " + id + ": operation " + std::to_string(expected) + " is missing"};
+        }
+        auto op = ot::from_json(r.operation_json);
+        if (!op) return ot::Error{"document " + id + ": stored operation is invalid: " + op.error()};
+        auto t = ot::apply(op.value(), text);
+        if (!t) return ot::Error{"document " + id + ": stored operation does not apply: " + t.error()};
+        text = std::move(t).value();
+        ++expected;
+    }
+    return text;
+}
+
+std::shared_ptr<Document> Registry::hot_locked(const std::string& id, std::shared_ptr<Document>& stale) const {
+    if (auto it = docs_.find(id); it != docs_.end()) {
+        if (!it->second->evicted()) return it->second;
+        stale = it->second;
+    }
+    return nullptr;
+}
 
 ot::Result<std::shared_ptr<Document>> Registry::get(const std::string& id) {
+    std::future<ot::Result<std::shared_ptr<Document>>> joined;
+    {
+        std::lock_guard lock(mu_);
+        std::shared_ptr<Document> stale;
+        if (auto d = hot_locked(id, stale)) return d;
+        if (auto it = loading_.find(id); it != loading_.end()) {
+            ++coalesced_;
+            auto p = std::make_shared<std::promise<ot::Result<std::shared_ptr<Document>>>>();
+            joined = p->get_future();
+            it->second.waiters.push_back([p](ot::Result<std::shared_ptr<Document>> r) { p->set_value(std::move(r)); });
+        } else {
+            loading_.emplace(id, PendingLoad{});
+        }
+    }
+    if (joined.valid()) return joined.get();
+    auto r = load(id);
+    finish_load(id, r);
+    return r;
+}
+
+void Registry::get_async(const std::string& id, DocumentDone done) {
+    {
+        std::unique_lock lock(mu_);
+        std::shared_ptr<Document> stale;
+        if (auto d = hot_locked(id, stale)) {
+            lock.unlock();
+            done(std::move(d));
+            return;
+        }
+        if (loading_stopped_) {
+            lock.unlock();
+            done(ot::Error{"shutting down"});
+            return;
+        }
+        if (auto it = loading_.find(id); it != loading_.end()) {
+            ++coalesced_;
+            it->second.waiters.push_back(std::move(done));
+            return;
+        }
+        loading_[id].waiters.push_back(std::move(done));
+    }
+    // Refused only when stop_loading() raced this call; it then fails the waiters registered above.
+    pool_.post([this, id] { finish_load(id, load(id)); });
+}
+
+ot::Result<std::shared_ptr<Document>> Registry::load(const std::string& id) {
     std::shared_ptr<Document> stale;
     {
         std::lock_guard lock(mu_);
-        if (auto it = docs_.find(id); it != docs_.end()) {
-            if (!it->second->evicted()) return it->second;
-            stale = it->second;
-        }
+        if (auto d = hot_locked(id, stale)) return d;
     }
     if (stale) {
         // Being evicted by evict_now(): it takes no more edits; once its queued writes are
@@ -27,7 +98,9 @@ ot::Result<std::shared_ptr<Document>> Registry::get(const std::string& id) {
         storage_.flush();
         discard(id, stale.get());
     }
-    // Load outside the registry lock; if two loads race, the first one inserted wins.
+    // Load outside the registry lock; if a synchronous and an asynchronous load raced, the first
+    // one inserted wins.
+    ++loads_;
     auto record = storage_.load(id);
     if (!record) return ot::Error{record.error()};
     auto doc = Document::create(id, record.value(), limits_, &storage_, next_generation_++, telemetry_);
@@ -44,6 +117,34 @@ ot::Result<std::shared_ptr<Document>> Registry::get(const std::string& id) {
     d->set_on_broken([this, id, raw = d.get()] { discard(id, raw); });
     log::debug("document loaded", {{"document", id}, {"revision", std::to_string(d->revision())}});
     return d;
+}
+
+void Registry::finish_load(const std::string& id, const ot::Result<std::shared_ptr<Document>>& result) {
+    std::vector<DocumentDone> waiters;
+    {
+        std::lock_guard lock(mu_);
+        if (auto it = loading_.find(id); it != loading_.end()) {
+            waiters = std::move(it->second.waiters);
+            loading_.erase(it);
+        }
+    }
+    for (auto& w : waiters) w(result);
+}
+
+void Registry::stop_loading() {
+    {
+        std::lock_guard lock(mu_);
+        loading_stopped_ = true;
+    }
+    pool_.stop();
+    std::unordered_map<std::string, PendingLoad> pending;
+    {
+        std::lock_guard lock(mu_);
+        pending.swap(loading_);
+    }
+    for (auto& [id, p] : pending) {
+        for (auto& w : p.waiters) w(ot::Error{"shutting down"});
+    }
 }
 
 Access Registry::check_access(const std::string& id, const std::optional<std::string>& otp) {
@@ -64,17 +165,36 @@ Access Registry::check_access(const std::string& id, const std::optional<std::st
     return otp && *otp == *token ? Access::allowed : Access::denied;
 }
 
-ot::Result<std::string> Registry::text(const std::string& id) {
+ot::Result<std::string> Registry::text(const std::string& id) { return stored_text(id); }
+
+void Registry::text_async(const std::string& id, TextDone done) {
+    {
+        std::unique_lock lock(mu_);
+        if (auto it = docs_.find(id); it != docs_.end()) {
+            auto d = it->second;
+            lock.unlock();
+            done(d->text());
+            return;
+        }
+    }
+    auto shared = std::make_shared<TextDone>(std::move(done));
+    if (!pool_.post([this, id, shared] { (*shared)(stored_text(id)); })) (*shared)(ot::Error{"shutting down"});
+}
+
+ot::Result<std::string> Registry::stored_text(const std::string& id) {
+    std::shared_ptr<Document> hot;
     {
         std::lock_guard lock(mu_);
-        if (auto it = docs_.find(id); it != docs_.end()) return it->second->text();
+        if (auto it = docs_.find(id); it != docs_.end()) hot = it->second;
     }
-    auto record = storage_.load(id);
-    if (!record) return ot::Error{record.error()};
-    if (!record->exists) return std::string();
-    auto doc = Document::create(id, record.value(), limits_, &storage_, 0);
-    if (!doc) return ot::Error{doc.error()};
-    return doc.value()->text();
+    // In memory (perhaps loaded meanwhile): newer than storage, which lacks uncommitted edits.
+    if (hot) return hot->text();
+    auto latest = storage_.load_latest(id);
+    if (!latest) return ot::Error{latest.error()};
+    if (!latest->exists) return std::string();
+    auto text = replay_latest(id, latest.value());
+    if (!text) log::error("cannot read document", {{"document", id}, {"error", text.error()}});
+    return text;
 }
 
 std::size_t Registry::size() const {

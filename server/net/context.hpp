@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 #include "document/registry.hpp"
 #include "metrics/telemetry.hpp"
+#include "net/connection_limit.hpp"
 #include "simulate/simulator.hpp"
 #include "storage/storage.hpp"
 
@@ -27,6 +28,7 @@ struct Context {
     simulate::Simulator& simulator;
     std::int64_t start_time = 0;             // unix seconds
     std::atomic<bool> shutting_down{false};  // set once SIGINT/SIGTERM arrived
+    ConnectionLimit connection_limit;        // MAX_CONNECTIONS: every accepted socket holds a slot
 };
 
 }  // namespace kolabpad::server::net

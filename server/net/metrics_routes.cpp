@@ -86,6 +86,21 @@ std::string prometheus(Context& ctx, const Gauges& g) {
                                                    "Duration of one storage commit (a batch of writes).");
     ctx.storage.commit_batch_sizes().append_prometheus(out, "kolabpad_commit_batch_size",
                                                        "Writes committed in one storage transaction.");
+    const auto& limit = ctx.connection_limit;
+    append_sample(out, "kolabpad_open_connections", "gauge", "Accepted sockets open (HTTP and WebSocket).",
+                  static_cast<double>(limit.open()));
+    append_sample(out, "kolabpad_max_connections", "gauge", "MAX_CONNECTIONS: most accepted sockets open at once.",
+                  static_cast<double>(limit.max()));
+    append_sample(out, "kolabpad_connections_refused_total", "counter",
+                  "Connections refused past MAX_CONNECTIONS (503 too_many_connections).",
+                  static_cast<double>(limit.refused_total()));
+    append_sample(out, "kolabpad_accept_errors_total", "counter", "Failed accepts (out of descriptors and the like).",
+                  static_cast<double>(limit.accept_errors()));
+    append_sample(out, "kolabpad_document_loads_total", "counter", "Documents read from storage into memory.",
+                  static_cast<double>(ctx.registry.loads()));
+    append_sample(out, "kolabpad_document_loads_coalesced_total", "counter",
+                  "Requests for a cold document that shared a load already under way.",
+                  static_cast<double>(ctx.registry.coalesced_loads()));
     append_sample(out, "kolabpad_uptime_seconds", "gauge", "Seconds since the server started.", g.uptime_seconds);
     return out;
 }
@@ -132,6 +147,12 @@ std::string json(Context& ctx, const Gauges& g) {
     o += ",\"documents_memory_bytes\":" + std::to_string(g.memory_bytes);
     o += ",\"memory_limit_bytes\":" + std::to_string(g.memory_limit_bytes);
     o += ",\"process_resident_bytes\":" + std::to_string(g.rss_bytes);
+    o += ",\"open_connections\":" + std::to_string(ctx.connection_limit.open());
+    o += ",\"max_connections\":" + std::to_string(ctx.connection_limit.max());
+    o += ",\"connections_refused\":" + std::to_string(ctx.connection_limit.refused_total());
+    o += ",\"accept_errors\":" + std::to_string(ctx.connection_limit.accept_errors());
+    o += ",\"document_loads\":" + std::to_string(ctx.registry.loads());
+    o += ",\"document_loads_coalesced\":" + std::to_string(ctx.registry.coalesced_loads());
     return o + "}";
 }
 

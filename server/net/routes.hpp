@@ -2,6 +2,7 @@
 // The plain HTTP routes: /api/text, /api/stats, /api/health, /api/metrics, the admin API, unknown
 // /api paths and static files.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,8 +12,13 @@
 
 namespace kolabpad::server::net {
 
-// Answers one request that is not a WebSocket upgrade.
-http::message_generator handle_request(const Request& req, const Target& target, Context& ctx);
+// Receives the response to a request; may run on any thread.
+using Reply = std::function<void(http::message_generator)>;
+
+// Answers one request that is not a WebSocket upgrade through `reply`: before returning, or, for
+// /api/text of a document not in memory, later from a loader thread (the read and replay never
+// run on a network thread).
+void handle_request(const Request& req, const Target& target, Context& ctx, Reply reply);
 
 // GET /api/health: status, storage and memory; 503 while shutting down or when storage fails.
 http::message_generator health_route(const Request& req, Context& ctx);
@@ -28,7 +34,11 @@ http::message_generator admin_route(const Request& req, const Target& target, Co
 // Serves a file of `dir` (index.html for app routes); never outside `dir`.
 http::message_generator serve_static(const Request& req, const std::string& dir, const std::string& path);
 
-// A small response with `body` and `content_type`.
+// Sets the security headers (X-Content-Type-Options, Content-Security-Policy, Referrer-Policy,
+// X-Frame-Options when expressible) for a response to a request with Host `host`.
+void set_security_headers(http::fields& fields, std::string_view host);
+
+// A small response with `body` and `content_type`, with the security headers.
 http::response<http::string_body> make_response(const Request& req, http::status status, std::string body,
                                                 std::string_view content_type);
 // A JSON response {"error":code,"message":message} with `status`.

@@ -1,5 +1,6 @@
 #include "net/server.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -8,7 +9,9 @@
 #include "log/log.hpp"
 #include "net/beast.hpp"
 #include "net/context.hpp"
+#include "net/connection_limit.hpp"
 #include "net/http_session.hpp"
+#include "net/security_headers.hpp"
 
 namespace kolabpad::server::net {
 namespace {
@@ -19,36 +22,127 @@ std::chrono::steady_clock::duration to_duration(double s) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(s));
 }
 
-// Accepts connections and deals them out over the network threads' io_contexts, round robin.
+// Lets a repeating event be logged at most once per interval, counting the occurrences in between.
+class LogThrottle {
+public:
+    explicit LogThrottle(std::chrono::steady_clock::duration interval) : interval_(interval) {}
+    // True when this occurrence should be logged; `suppressed` is then how many were not since.
+    bool allow(std::uint64_t& suppressed) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next_) {
+            ++suppressed_;
+            return false;
+        }
+        next_ = now + interval_;
+        suppressed = suppressed_;
+        suppressed_ = 0;
+        return true;
+    }
+    // Occurrences not logged since the last logged one.
+    std::uint64_t pending() const { return suppressed_; }
+
+private:
+    const std::chrono::steady_clock::duration interval_;
+    std::chrono::steady_clock::time_point next_{};
+    std::uint64_t suppressed_ = 0;
+};
+
+// Accept errors that mean "out of descriptors or memory": retrying at once would spin.
+bool resource_exhausted(const beast::error_code& ec) {
+    if (ec.category() != boost::system::system_category()) return false;
+    const int v = ec.value();
+    return v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM;
+}
+
+constexpr auto accept_backoff_first = std::chrono::milliseconds(20);
+constexpr auto accept_backoff_max = std::chrono::seconds(1);
+constexpr auto log_interval = std::chrono::seconds(1);
+
+// Accepts connections and deals them out over the network threads' io_contexts, round robin;
+// counts each against MAX_CONNECTIONS and refuses those past it. When accepting fails for want of
+// descriptors, waits (20 ms, doubling to 1 s, back to 20 ms after a success) instead of spinning.
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(std::vector<asio::io_context*> contexts, tcp::acceptor acceptor, Context& ctx)
-        : contexts_(std::move(contexts)), acceptor_(std::move(acceptor)), ctx_(ctx) {}
+        : contexts_(std::move(contexts)),
+          acceptor_(std::move(acceptor)),
+          ctx_(ctx),
+          retry_(acceptor_.get_executor()) {}
 
     void accept() {
         asio::io_context& target = *contexts_[next_++ % contexts_.size()];
         acceptor_.async_accept(asio::make_strand(target), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
             if (!ec) {
-                beast::error_code ignored;
-                s.set_option(tcp::no_delay(true), ignored);  // frames go out at once, not after a delayed ACK
-                start_http(std::move(s), self->ctx_);
+                self->accepted(std::move(s));
+                self->accept();
+                return;
             }
-            else log::warn("accept failed", {{"error", ec.message()}});
-            self->accept();
+            self->ctx_.connection_limit.count_accept_error();
+            std::uint64_t suppressed = 0;
+            if (!resource_exhausted(ec)) {
+                // A connection that failed on its own (reset before accept...): the next one may work.
+                if (self->error_log_.allow(suppressed)) {
+                    log::warn("accept failed", {{"error", ec.message()}, {"suppressed", std::to_string(suppressed)}});
+                }
+                self->accept();
+                return;
+            }
+            auto& backoff = self->backoff_;
+            backoff = backoff.count() == 0 ? accept_backoff_first
+                                           : std::min(backoff * 2, std::chrono::milliseconds(accept_backoff_max));
+            if (self->error_log_.allow(suppressed)) {
+                log::warn("accept failed; retrying later",
+                          {{"error", ec.message()}, {"retry_ms", std::to_string(backoff.count())},
+                           {"suppressed", std::to_string(suppressed)},
+                           {"open_connections", std::to_string(self->ctx_.connection_limit.open())}});
+            }
+            self->retry_.expires_after(self->backoff_);
+            self->retry_.async_wait([self](beast::error_code e) {
+                if (!e && self->acceptor_.is_open()) self->accept();
+            });
         });
     }
 
     void stop() {
         beast::error_code ignored;
         acceptor_.close(ignored);
+        retry_.cancel();
     }
 
 private:
+    void accepted(tcp::socket s) {
+        if (backoff_.count() != 0) {
+            backoff_ = {};
+            log::info("accepting again", {{"failed_accepts_not_logged", std::to_string(error_log_.pending())}});
+        }
+        beast::error_code ignored;
+        s.set_option(tcp::no_delay(true), ignored);  // frames go out at once, not after a delayed ACK
+        auto& limit = ctx_.connection_limit;
+        if (auto slot = limit.try_open()) {
+            start_http(std::move(s), ctx_, std::move(*slot));
+            return;
+        }
+        std::uint64_t suppressed = 0;
+        if (refusal_log_.allow(suppressed)) {
+            log::warn("connection refused: MAX_CONNECTIONS reached",
+                      {{"max_connections", std::to_string(limit.max())}, {"suppressed", std::to_string(suppressed)}});
+        }
+        if (auto slot = limit.try_refuse()) {
+            refuse_http(std::move(s), ctx_, std::move(*slot));
+            return;
+        }
+        s.close(ignored);  // more refusals under way than max_refusing: no answer
+    }
+
     std::vector<asio::io_context*> contexts_;
     std::size_t next_ = 0;
     tcp::acceptor acceptor_;
     Context& ctx_;
+    asio::steady_timer retry_;
+    std::chrono::milliseconds backoff_{0};  // 0 while accepting works
+    LogThrottle error_log_{log_interval};
+    LogThrottle refusal_log_{log_interval};
 };
 
 // Runs eviction every CLEANUP_INTERVAL_HOURS.
@@ -82,7 +176,18 @@ void schedule_memory_check(asio::steady_timer& timer, Context& ctx) {
 
 int run_server(const Config& config, document::Registry& registry, storage::Storage& storage, Telemetry& telemetry,
                simulate::Simulator& simulator) {
+    configure_security_headers(config.frame_ancestors);
     Context ctx{config, registry, storage, telemetry, simulator};
+    // Every connection is a descriptor: use all the kernel allows, and cap connections below it.
+    const DescriptorLimit fds = raise_descriptor_limit();
+    const std::uint64_t max_connections = config.max_connections ? config.max_connections : default_max_connections(fds.soft);
+    ctx.connection_limit.set_max(max_connections);
+    log::info("descriptor limit", {{"soft_before", std::to_string(fds.soft_before)}, {"soft", std::to_string(fds.soft)},
+                                   {"hard", std::to_string(fds.hard)}, {"max_connections", std::to_string(max_connections)}});
+    if (max_connections + descriptor_reserve(fds.soft) / 2 > fds.soft) {
+        log::warn("MAX_CONNECTIONS leaves too few descriptors for storage and files; accepts may fail with EMFILE",
+                  {{"max_connections", std::to_string(max_connections)}, {"descriptor_limit", std::to_string(fds.soft)}});
+    }
     ctx.start_time = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
     // By default half the cores: the storage writer and the kernel's TCP work need the rest.
@@ -129,7 +234,7 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     schedule_memory_check(memory_check, ctx);
 
     asio::steady_timer drain(ioc);
-    const auto deadline = std::chrono::steady_clock::now() + to_duration(config.shutdown_timeout_seconds * 0.8);
+    std::chrono::steady_clock::time_point deadline{};  // set when the signal arrives
     std::function<void()> wait_drained = [&] {
         if (ctx.metrics.connections.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
             stop_all();
@@ -143,6 +248,8 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     signals.async_wait([&](beast::error_code e, int sig) {
         if (e) return;
         log::info("shutting down", {{"signal", std::to_string(sig)}});
+        // Counted from the signal: sessions get 80% of SHUTDOWN_TIMEOUT_SECONDS to drain.
+        deadline = std::chrono::steady_clock::now() + to_duration(config.shutdown_timeout_seconds * 0.8);
         ctx.shutting_down = true;
         listener->stop();
         cleanup.cancel();
@@ -167,6 +274,9 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([c = contexts[i].get()] { c->run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    // While the io_contexts still exist: loads under way finish, queued ones fail, and their
+    // callbacks (which hold sessions) are destroyed here rather than after the contexts.
+    registry.stop_loading();
     storage.flush();
     log::info("stopped");
     return 0;

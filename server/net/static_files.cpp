@@ -51,6 +51,8 @@ http::message_generator send_file(const Request& req, const std::filesystem::pat
     http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                         std::make_tuple(http::status::ok, req.version())};
     res.set(http::field::server, "kolabpad");
+    const auto host = req[http::field::host];
+    set_security_headers(res, std::string_view(host.data(), host.size()));
     res.set(http::field::content_type, mime_type(file));
     res.set(http::field::cache_control, immutable ? "public, max-age=31536000, immutable" : "no-cache");
     res.content_length(size);

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "document/peer.hpp"
+#include "kolabpad/ot/utf8.hpp"
+#include "net/routes.hpp"
 #include "net/scanned_stream.hpp"
 #include "net/send_queue.hpp"
 #include "net/token_bucket.hpp"
@@ -37,8 +39,10 @@ std::chrono::steady_clock::duration to_duration(double seconds) {
 // called from any thread and hop onto the strand.
 class Session final : public document::Peer, public std::enable_shared_from_this<Session> {
 public:
-    Session(beast::tcp_stream stream, Context& ctx, std::string id, std::optional<std::uint64_t> resume)
-        : ws_(ScannedStream(std::move(stream))),
+    Session(beast::tcp_stream stream, Context& ctx, std::string id, std::optional<std::uint64_t> resume,
+            ConnectionLimit::Slot slot)
+        : slot_(std::move(slot)),
+          ws_(ScannedStream(std::move(stream))),
           ctx_(ctx),
           id_(std::move(id)),
           resume_(resume),
@@ -73,8 +77,11 @@ public:
         };
         // Any frame from the client, pongs included, shows it is there.
         ws_.control_callback([this](websocket::frame_type, beast::string_view) { read_watch_.touch(); });
-        ws_.set_option(websocket::stream_base::decorator(
-            [](websocket::response_type& res) { res.set(http::field::server, "kolabpad"); }));
+        const auto host = req[http::field::host];
+        ws_.set_option(websocket::stream_base::decorator([host = std::string(host.data(), host.size())](websocket::response_type& res) {
+            res.set(http::field::server, "kolabpad");
+            set_security_headers(res, host);
+        }));
         beast::get_lowest_layer(ws_).expires_never();
         ws_.async_accept(req, beast::bind_front_handler(&Session::on_accept, shared_from_this()));
     }
@@ -126,34 +133,45 @@ private:
             start_read();
             return;
         }
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            auto doc = ctx_.registry.get(id_);
-            if (!doc) {
-                fail("storage_failure", "the document could not be loaded", close_internal);
-                return;
-            }
-            auto joined = doc.value()->join(shared_from_this(), resume_);
-            if (joined) {
-                doc_ = doc.value();
-                user_ = joined.value();
-                log::info("user joined", {{"document", id_}, {"user", std::to_string(user_)},
-                                          {"resume", resume_ ? std::to_string(*resume_) : std::string("no")}});
-                break;
-            }
-            if (joined.error() == "bad_revision") {
-                fail("bad_revision", "the requested revision is ahead of the document", close_policy);
-                return;
-            }
-            if (joined.error() == "storage_failure") {
-                fail("storage_failure", "the document could not be stored", close_internal);
-                return;
-            }
-            // "evicted": the registry dropped it between get() and join(); load it again.
+        load_document(0);
+    }
+
+    // The document is loaded off the network threads (a cold one may replay a long log); the
+    // session continues on its strand once it is there.
+    void load_document(int attempt) {
+        ctx_.registry.get_async(id_, [self = shared_from_this(), attempt](ot::Result<std::shared_ptr<document::Document>> doc) {
+            asio::dispatch(self->ws_.get_executor(),
+                           [self, attempt, doc = std::move(doc)]() mutable { self->on_loaded(attempt, std::move(doc)); });
+        });
+    }
+
+    void on_loaded(int attempt, ot::Result<std::shared_ptr<document::Document>> doc) {
+        if (ctx_.shutting_down) {
+            close_after_queue(close_normal_going_away, "server shutting down");
+            start_read();
+            return;
         }
-        if (!doc_) {
+        if (!doc) {
             fail("storage_failure", "the document could not be loaded", close_internal);
             return;
         }
+        auto joined = doc.value()->join(shared_from_this(), resume_);
+        if (!joined) {
+            if (joined.error() == "bad_revision") {
+                fail("bad_revision", "the requested revision is ahead of the document", close_policy);
+            } else if (joined.error() == "storage_failure") {
+                fail("storage_failure", "the document could not be stored", close_internal);
+            } else if (attempt + 1 < 3) {
+                load_document(attempt + 1);  // "evicted": the registry dropped it between get and join
+            } else {
+                fail("storage_failure", "the document could not be loaded", close_internal);
+            }
+            return;
+        }
+        doc_ = doc.value();
+        user_ = joined.value();
+        log::info("user joined", {{"document", id_}, {"user", std::to_string(user_)},
+                                  {"resume", resume_ ? std::to_string(*resume_) : std::string("no")}});
         read_watch_.touch();
         if (ctx_.config.ws_read_timeout_seconds > 0) read_watch_.arm(shared_from_this());
         start_read();
@@ -392,6 +410,7 @@ private:
         }
     }
 
+    ConnectionLimit::Slot slot_;  // MAX_CONNECTIONS: released after the socket below is closed
     websocket::stream<ScannedStream> ws_;
     Context& ctx_;
     const std::string id_;
@@ -423,8 +442,9 @@ private:
 }  // namespace
 
 void start_websocket(beast::tcp_stream stream, Request req, Context& ctx, std::string document_id,
-                     std::optional<std::uint64_t> resume) {
-    std::make_shared<Session>(std::move(stream), ctx, std::move(document_id), resume)->run(std::move(req));
+                     std::optional<std::uint64_t> resume, ConnectionLimit::Slot slot) {
+    std::make_shared<Session>(std::move(stream), ctx, std::move(document_id), resume, std::move(slot))
+        ->run(std::move(req));
 }
 
 }  // namespace kolabpad::server::net

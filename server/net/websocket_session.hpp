@@ -6,12 +6,14 @@
 #include <string>
 
 #include "net/beast.hpp"
+#include "net/connection_limit.hpp"
 #include "net/context.hpp"
 
 namespace kolabpad::server::net {
 
-// Completes the upgrade of `req` (already validated: id and access) and runs the session.
+// Completes the upgrade of `req` (already validated: id and access) and runs the session, which
+// holds the connection's MAX_CONNECTIONS `slot` until it ends.
 void start_websocket(beast::tcp_stream stream, Request req, Context& ctx, std::string document_id,
-                     std::optional<std::uint64_t> resume);
+                     std::optional<std::uint64_t> resume, ConnectionLimit::Slot slot);
 
 }  // namespace kolabpad::server::net

@@ -578,7 +578,7 @@ ot::Result<DocumentRecord> PgStorage::load(const std::string& document) {
     return rec;
 }
 
-ot::Result<DocumentRecord> PgStorage::load_latest(const std::string& document) {
+ot::Result<LatestText> PgStorage::load_latest(const std::string& document) {
     std::vector<PgStatement> st;
     st.push_back(sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
     st.push_back(sql("SELECT language, otp, next_user_id FROM documents WHERE id = $1", PgParams().text(document)));
@@ -596,11 +596,13 @@ ot::Result<DocumentRecord> PgStorage::load_latest(const std::string& document) {
     }
     read_succeeded();
     const auto& res = r.value();
-    DocumentRecord rec;
-    read_document_row(res[1], rec);
+    DocumentRecord doc;
+    read_document_row(res[1], doc);
+    LatestText rec;
+    rec.exists = doc.exists;
     if (res[2].rows() == 1) {
-        rec.snapshot_revision = rec.base_revision = static_cast<std::uint64_t>(res[2].int8(0, 0));
-        rec.snapshot_text = rec.base_text = res[2].bytes(0, 1);
+        rec.snapshot_revision = static_cast<std::uint64_t>(res[2].int8(0, 0));
+        rec.snapshot_text = res[2].bytes(0, 1);
     }
     rec.ops = read_ops(res[3]);
     if (!rec.ops.empty()) rec.exists = true;

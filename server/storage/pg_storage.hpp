@@ -58,7 +58,7 @@ public:
     ot::Result<std::vector<OpRecord>> load_ops(const std::string& document, std::uint64_t from, std::uint64_t to);
     // The latest snapshot and only the operations after it (base_* equal the snapshot): enough to
     // compute the current text, e.g. for /api/text.
-    ot::Result<DocumentRecord> load_latest(const std::string& document);
+    ot::Result<LatestText> load_latest(const std::string& document) override;
     // Batches that needed at least one retry (a lost connection, a serialization conflict).
     std::uint64_t retried_batches() const { return retried_batches_.load(); }
 

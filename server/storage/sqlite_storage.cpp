@@ -50,14 +50,18 @@ ot::Result<bool> SqliteStorage::init(const std::string& path) {
     if (auto r = configure(*writer_, options_.sync_full); !r) return r;
     if (auto r = migrate(*writer_); !r) return ot::Error{r.error()};
     if (memory) {
-        reader_ = writer_.get();
-        reader_mutex_ = &write_db_mutex_;
+        reader_ = loader_ = writer_.get();
+        reader_mutex_ = loader_mutex_ = &write_db_mutex_;
     } else {
-        own_reader_ = std::make_unique<Connection>();
-        if (auto r = own_reader_->open(path); !r) return r;
-        if (!own_reader_->exec("PRAGMA busy_timeout = 5000")) return ot::Error{own_reader_->last_error()};
+        for (auto* c : {&own_reader_, &own_loader_}) {
+            *c = std::make_unique<Connection>();
+            if (auto r = (*c)->open(path); !r) return r;
+            if (!(*c)->exec("PRAGMA busy_timeout = 5000")) return ot::Error{(*c)->last_error()};
+        }
         reader_ = own_reader_.get();
         reader_mutex_ = &read_mutex_;
+        loader_ = own_loader_.get();
+        loader_mutex_ = &load_mutex_;
     }
     upsert_doc_ = writer_->prepare(
         "INSERT INTO documents (id, created_at, updated_at) VALUES (?1, ?2, ?2) "
@@ -256,8 +260,8 @@ bool SqliteStorage::execute(const WriteItem& item) {
 }
 
 ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
-    std::lock_guard lock(*reader_mutex_);
-    Connection& db = *reader_;
+    std::lock_guard lock(*loader_mutex_);
+    Connection& db = *loader_;
     auto fail = [&](const char* what) -> ot::Result<DocumentRecord> {
         std::string e = db.last_error();
         db.exec("ROLLBACK");
@@ -310,6 +314,56 @@ ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
             if (!s.is_null(3)) op.seq = static_cast<std::uint64_t>(s.int64(3));
             op.author = static_cast<std::uint64_t>(s.int64(4));
             op.time_ms = s.int64(5);
+            rec.ops.push_back(std::move(op));
+        }
+        if (rc != SQLITE_DONE) return fail("read operations");
+    }
+    db.exec("COMMIT");
+    if (!rec.ops.empty()) rec.exists = true;
+    return rec;
+}
+
+ot::Result<LatestText> SqliteStorage::load_latest(const std::string& document) {
+    std::lock_guard lock(*loader_mutex_);
+    Connection& db = *loader_;
+    auto fail = [&](const char* what) -> ot::Result<LatestText> {
+        std::string e = db.last_error();
+        db.exec("ROLLBACK");
+        healthy_ = false;
+        log::error("storage read failed", {{"what", what}, {"error", e}});
+        return ot::Error{std::string(what) + ": " + e};
+    };
+    // One read transaction: the snapshot and the operations after it are from the same commit.
+    if (!db.exec("BEGIN")) return fail("begin");
+    LatestText rec;
+    {
+        Statement s = db.prepare("SELECT 1 FROM documents WHERE id = ?1");
+        s.bind(1, document);
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) rec.exists = true;
+        else if (rc != SQLITE_DONE) return fail("read document");
+    }
+    {
+        Statement s = db.prepare(
+            "SELECT revision, text FROM snapshots WHERE document = ?1 ORDER BY revision DESC LIMIT 1");
+        s.bind(1, document);
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) {
+            rec.snapshot_revision = static_cast<std::uint64_t>(s.int64(0));
+            rec.snapshot_text = s.text(1);
+        } else if (rc != SQLITE_DONE) {
+            return fail("read snapshot");
+        }
+    }
+    {
+        Statement s = db.prepare(
+            "SELECT revision, operation FROM operations WHERE document = ?1 AND revision >= ?2 ORDER BY revision");
+        s.bind(1, document).bind(2, static_cast<std::int64_t>(rec.snapshot_revision));
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            OpRecord op;
+            op.revision = static_cast<std::uint64_t>(s.int64(0));
+            op.operation_json = s.text(1);
             rec.ops.push_back(std::move(op));
         }
         if (rc != SQLITE_DONE) return fail("read operations");

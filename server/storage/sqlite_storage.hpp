@@ -35,6 +35,7 @@ public:
     ~SqliteStorage() override;
 
     ot::Result<DocumentRecord> load(const std::string& document) override;
+    ot::Result<LatestText> load_latest(const std::string& document) override;
     ot::Result<std::optional<std::string>> load_otp(const std::string& document) override;
     ot::Result<std::uint64_t> count_documents() override;
     void submit(WriteItem item, std::uint64_t generation, WriteDone done, Commit when = Commit::now) override;
@@ -65,9 +66,15 @@ private:
 
     std::unique_ptr<Connection> writer_;
     std::unique_ptr<Connection> own_reader_;
-    Connection* reader_ = nullptr;
+    std::unique_ptr<Connection> own_loader_;
+    Connection* reader_ = nullptr;        // short reads: tokens, counts
     std::mutex* reader_mutex_ = nullptr;  // the writer's mutex when both share one connection
+    // Whole-document reads (load, load_latest) have their own connection, so that a long one on a
+    // loader thread never makes an access check on a network thread wait.
+    Connection* loader_ = nullptr;
+    std::mutex* loader_mutex_ = nullptr;
     std::mutex read_mutex_;
+    std::mutex load_mutex_;
     std::mutex write_db_mutex_;
     Statement upsert_doc_, insert_op_, save_snapshot_, save_base_, drop_snapshots_, compact_ops_, save_meta_, bump_users_;
 

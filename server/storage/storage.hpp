@@ -37,6 +37,15 @@ struct DocumentRecord {
     std::vector<OpRecord> ops;  // every kept operation, ascending; may start before snapshot_revision
 };
 
+// What the current text of a document is made of: its latest snapshot and the operations after it
+// (never the older kept log).
+struct LatestText {
+    bool exists = false;                  // false: never stored; every other field is empty
+    std::uint64_t snapshot_revision = 0;  // the text below is the document after this many operations
+    std::string snapshot_text;
+    std::vector<OpRecord> ops;  // the operations from snapshot_revision on, ascending
+};
+
 // Appends one operation to a document's log.
 struct AppendOp {
     std::string document;
@@ -79,6 +88,8 @@ public:
 
     // Reads a document (latest snapshot and every kept operation).
     virtual ot::Result<DocumentRecord> load(const std::string& document) = 0;
+    // Reads the latest snapshot and only the operations after it: enough for the current text.
+    virtual ot::Result<LatestText> load_latest(const std::string& document) = 0;
     // Reads only the protection token of a document (nullopt: unprotected or unknown).
     virtual ot::Result<std::optional<std::string>> load_otp(const std::string& document) = 0;
     // Number of stored documents.

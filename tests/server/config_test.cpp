@@ -368,3 +368,32 @@ TEST_CASE("MAX_MEMORY_MB defaults to a quarter of the machine's memory, or of a 
     CHECK(read_machine_memory().physical_bytes > 0);
     CHECK(parse_config(env({}))->max_memory_mb >= 64);
 }
+
+TEST_CASE("connection cap, loader threads and frame ancestors are read and validated") {
+    auto d = parse_config(env({}));
+    REQUIRE(d.ok());
+    CHECK(d->max_connections == 0);  // derived from the descriptor limit at start
+    CHECK(d->loader_threads == 2);
+    CHECK(d->frame_ancestors == "'self'");
+    auto c = parse_config(env({{"MAX_CONNECTIONS", "500"}, {"LOADER_THREADS", "4"},
+                               {"FRAME_ANCESTORS", " https://app.example.com   'self' http://localhost:8080 "}}));
+    REQUIRE(c.ok());
+    CHECK(c->max_connections == 500);
+    CHECK(c->loader_threads == 4);
+    CHECK(c->frame_ancestors == "https://app.example.com 'self' http://localhost:8080");
+    for (const char* ok : {"*", "'none'", "https:", "https://*.example.com", "app.example.com:443/embed/"}) {
+        INFO(ok);
+        CHECK(parse_config(env({{"FRAME_ANCESTORS", ok}})).ok());
+    }
+    for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"MAX_CONNECTIONS", "-1"}, {"MAX_CONNECTIONS", "lots"}, {"MAX_CONNECTIONS", "16777217"},
+             {"LOADER_THREADS", "0"}, {"LOADER_THREADS", "65"},
+             {"FRAME_ANCESTORS", "'self'; script-src *"}, {"FRAME_ANCESTORS", "'none' 'self'"},
+             {"FRAME_ANCESTORS", "'unsafe-inline'"}, {"FRAME_ANCESTORS", "https://a.example,https://b.example"},
+             {"FRAME_ANCESTORS", "self"}, {"FRAME_ANCESTORS", "https://a.example\r\nX-Injected: 1"}}) {
+        auto bad = parse_config(env({{name, value}}));
+        INFO(name << "=" << value);
+        REQUIRE_FALSE(bad.ok());
+        CHECK(bad.error().rfind(name + ": ", 0) == 0);
+    }
+}

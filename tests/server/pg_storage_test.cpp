@@ -300,7 +300,6 @@ TEST_CASE("pg load_ops reads the log from one revision up to another, and load_l
     auto latest = st->load_latest("d").value();
     CHECK(latest.exists);
     CHECK(latest.snapshot_revision == 6);
-    CHECK(latest.base_revision == 6);
     CHECK(latest.snapshot_text == "aaaaaa");
     REQUIRE(latest.ops.size() == 4);
     CHECK(latest.ops.front().revision == 6);

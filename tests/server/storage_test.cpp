@@ -227,3 +227,39 @@ TEST_CASE("migration 4 replaces stored raw client ids with their tags") {
     CHECK(rec.ops[0].seq == std::optional<std::uint64_t>(1));
     CHECK_FALSE(rec.ops[1].client);
 }
+
+TEST_CASE("load_latest reads the latest snapshot and only the operations after it") {
+    TempDir dir;
+    auto s = SqliteStorage::open(dir.file("db"));
+    REQUIRE(s.ok());
+    Storage& st = *s.value();
+    for (std::uint64_t i = 0; i < 6; ++i) REQUIRE(write(st, AppendOp{"d", op_record(i, "[" + std::to_string(i) + ",\"a\"]")}));
+    // Latest snapshot at 4; the kept log starts at the base snapshot (2).
+    REQUIRE(write(st, SaveSnapshot{"d", 4, "aaaa", 0, 2, "aa"}));
+    REQUIRE(st.load("d").value().ops.front().revision == 2);  // what a full load reads
+
+    auto latest = st.load_latest("d");
+    REQUIRE(latest.ok());
+    CHECK(latest->exists);
+    CHECK(latest->snapshot_revision == 4);
+    CHECK(latest->snapshot_text == "aaaa");
+    REQUIRE(latest->ops.size() == 2);
+    CHECK(latest->ops[0].revision == 4);
+    CHECK(latest->ops[0].operation_json == "[4,\"a\"]");
+    CHECK(latest->ops[1].revision == 5);
+
+    SECTION("without a snapshot every operation is the tail") {
+        REQUIRE(write(st, AppendOp{"e", op_record(0, R"(["x"])")}));
+        auto e = st.load_latest("e").value();
+        CHECK(e.exists);
+        CHECK(e.snapshot_revision == 0);
+        CHECK(e.snapshot_text.empty());
+        REQUIRE(e.ops.size() == 1);
+        CHECK(e.ops[0].operation_json == R"(["x"])");
+    }
+    SECTION("an unknown document does not exist") {
+        auto u = st.load_latest("unknown").value();
+        CHECK_FALSE(u.exists);
+        CHECK(u.ops.empty());
+    }
+}
