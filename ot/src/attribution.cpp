@@ -29,6 +29,14 @@ std::uint64_t Attribution::author_at(std::uint64_t index) const {
     return unknown_author;
 }
 
+Attribution& Attribution::append(std::span<const AuthorRun> canonical) {
+    if (canonical.empty()) return *this;
+    append(canonical.front().length, canonical.front().author);
+    for (const AuthorRun& r : canonical.subspan(1)) length_ += r.length;
+    runs_.insert(runs_.end(), canonical.begin() + 1, canonical.end());
+    return *this;
+}
+
 Attribution Attribution::slice(std::uint64_t from, std::uint64_t n) const {
     Attribution out;
     for (const AuthorRun& r : runs_) {
@@ -60,16 +68,23 @@ Result<Attribution> apply(const Operation& op, const Attribution& attribution, s
             out.append(c.n, author);
             continue;
         }
-        std::uint64_t n = c.n;
-        while (n > 0) {  // the lengths match, so the runs cannot end first
+        std::uint64_t n = c.n;  // the lengths match, so the runs cannot end first
+        const bool keep = c.kind == Kind::retain;
+        if (used > 0) {  // the rest of a run already cut
             const std::uint64_t k = std::min(runs[i].length - used, n);
-            if (c.kind == Kind::retain) out.append(k, runs[i].author);
+            if (keep) out.append(k, runs[i].author);
             used += k;
             n -= k;
-            if (used == runs[i].length) {
-                ++i;
-                used = 0;
-            }
+            if (used < runs[i].length) continue;
+            ++i;
+            used = 0;
+        }
+        const std::size_t whole = i;  // whole runs, copied (or skipped) at once
+        while (i < runs.size() && runs[i].length <= n) n -= runs[i++].length;
+        if (keep && i > whole) out.append(std::span<const AuthorRun>(runs).subspan(whole, i - whole));
+        if (n > 0) {
+            if (keep) out.append(n, runs[i].author);
+            used = n;
         }
     }
     return out;

@@ -61,6 +61,16 @@ TEST_CASE("an attribution merges neighbours by one author and drops empty runs",
     CHECK(Attribution::uniform(0, 4).runs().empty());
 }
 
+TEST_CASE("appending a slice of runs merges only at the seam", "[attribution]") {
+    Attribution a = runs({{2, 1}});
+    const std::vector<AuthorRun> more{{3, 1}, {1, 2}, {4, 3}};
+    a.append(std::span<const AuthorRun>(more));
+    CHECK(a.runs() == std::vector<AuthorRun>{{5, 1}, {1, 2}, {4, 3}});
+    CHECK(a.length() == 10);
+    a.append(std::span<const AuthorRun>());
+    CHECK(a.length() == 10);
+}
+
 TEST_CASE("retains keep their authors, deletes cut runs, inserts add a run of the editor", "[attribution]") {
     const Attribution before = runs({{4, 1}, {4, 2}});  // "aaaabbbb"
     // Insert inside the first run splits it; delete across the boundary cuts both runs.

@@ -3,6 +3,7 @@
 // operations exactly as the text is; and its compact serialized form.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,9 @@ public:
 
     // Appends `length` code points by `author`, merging with the last run; 0 does nothing.
     Attribution& append(std::uint64_t length, std::uint64_t author);
+    // Appends runs that are canonical among themselves (as a slice of an attribution's runs() is),
+    // merging the first with the last run.
+    Attribution& append(std::span<const AuthorRun> canonical);
     // The runs, in text order.
     const std::vector<AuthorRun>& runs() const { return runs_; }
     // Code points covered (the sum of the run lengths).
