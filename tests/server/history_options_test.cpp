@@ -2,6 +2,7 @@
 #include <map>
 
 #include "history/options.hpp"
+#include "history/version_name.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -69,4 +70,19 @@ TEST_CASE("a history setting past its limit or not a number names its variable",
         REQUIRE_FALSE(o.ok());
         CHECK(o.error().rfind(std::string(name) + ": expected an integer from ", 0) == 0);
     }
+}
+
+TEST_CASE("a version name is 1 to HISTORY_VERSION_NAME_MAX characters without controls", "[history][options]") {
+    CHECK_FALSE(version_name_problem("before refactor 🎉", 100));
+    CHECK_FALSE(version_name_problem(std::string(100, 'a'), 100));
+    CHECK(*version_name_problem(std::string(101, 'a'), 100) == "a version name has at most 100 characters, not 101");
+    CHECK(version_name_problem("👨\u200d👩", 2));  // 3 code points
+    CHECK(version_name_problem("", 100));
+    CHECK(version_name_problem("two\nlines", 100));
+    CHECK(version_name_problem("tab\there", 100));
+    CHECK(version_name_problem("del\x7f", 100));
+    CHECK(version_name_problem("c1 \xC2\x85", 100));       // NEL
+    CHECK(version_name_problem("ls \xE2\x80\xA8", 100));   // U+2028
+    CHECK(version_name_problem("bad \xff", 100));
+    CHECK_FALSE(version_name_problem("zero\u200dwidth \uFEFF", 100));  // format characters are allowed
 }
