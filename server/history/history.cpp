@@ -167,8 +167,10 @@ Answer<DiffView> History::diff(const std::string& document, std::uint64_t from, 
     return DiffView{std::move(d).value(), std::move(dir).value()};
 }
 
-Answer<AuthorsView> History::authors(const std::string& document, std::uint64_t revision) {
-    auto at = text_at(document, revision);
+Answer<AuthorsView> History::authors(const std::string& document, std::optional<std::uint64_t> revision) {
+    auto b = bounds(document);
+    if (!b) return b.failure();
+    auto at = text_at(document, *b, revision.value_or(b->head));
     if (!at) return at.failure();
     std::vector<std::uint64_t> users;
     add_authors(users, at->attribution);

@@ -60,8 +60,8 @@ public:
     // What changed from revision `from` to `to` (from <= to <= head, else bad_request / not_found):
     // composed from the log when it is kept and at most diff_max_ops long, else a text diff.
     Answer<DiffView> diff(const std::string& document, std::uint64_t from, std::uint64_t to);
-    // The text and attribution at `revision` with their authors' looks.
-    Answer<AuthorsView> authors(const std::string& document, std::uint64_t revision);
+    // The text and attribution at `revision` (default: the head) with their authors' looks.
+    Answer<AuthorsView> authors(const std::string& document, std::optional<std::uint64_t> revision);
     // The edit that makes the current text equal to the text at `revision`.
     Answer<RestorePlan> restore(const std::string& document, std::uint64_t revision);
 

@@ -70,6 +70,8 @@ TEST_CASE("authorship at a revision has the documented JSON shape", "[history][j
     History h(source, HistoryOptions{}, kMax);
     auto a = h.authors("d", 2);
     REQUIRE(a.ok());
+    CHECK(authors_json(*h.authors("d", std::nullopt)) == authors_json(*a));  // the head by default
+    CHECK(h.authors("d", 3).failure().code == Failure::Code::not_found);
     CHECK(authors_json(*a) ==
           R"({"revision":2,"text":"a\nb","attribution":[1,0,1,5,1,0],"authors":{"0":{"name":"Zoë","hue":7},"5":null}})");
     // Text from before authorship was kept is author -1 in the attribution and absent from "authors".
