@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark in one go: the native OT library (writing the shared workload), the wasm
 # package against ot.js, our server against ShareDB, then our server alone under kolabpad-load.
-# `npm run bench -- ot` runs only the library benchmarks; `npm run bench -- server` only the server ones.
+# `npm run bench -- ot` runs only the library benchmarks; `-- history` the history benchmark; `-- server` the server ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WHICH="${1:-all}"
@@ -15,6 +15,11 @@ if [ "$WHICH" = all ] || [ "$WHICH" = ot ]; then
   echo
   echo "## The browser's undo manager (frontend/dist-node)"
   node bench/frontend/undo.mjs
+fi
+if [ "$WHICH" = all ] || [ "$WHICH" = history ]; then
+  echo
+  echo "## The server's history (100,000 operations)"
+  build/bench/kolabpad-history-bench
 fi
 if [ "$WHICH" = all ] || [ "$WHICH" = server ]; then
   echo

@@ -1,5 +1,7 @@
-// libFuzzer target: two operations parsed from the input, then every algebra call checked on them.
+// libFuzzer target: two operations parsed from the input, then every algebra call (and the attribution)
+// checked on them; a single line is also read as a stored attribution.
 // Input layout: "<json a>\n<json b>\n<text>"; anything else is fed to the parser alone.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -27,6 +29,13 @@ void exercise(const ot::Operation& a, const ot::Operation& b, std::string_view t
         auto inv = ot::invert(a, text);
         check(inv.ok() && ot::apply(*inv, *after).value() == text);
         for (std::uint64_t p = 0; p <= len && p < 64; ++p) (void)ot::transform_index(a, p);
+        // The attribution moves like the text and its serialized form round-trips.
+        ot::Attribution attr;
+        for (std::uint64_t k = 0; k < len; k += 3) attr.append(std::min<std::uint64_t>(3, len - k), k % 2);
+        auto moved = ot::apply(a, attr, 7);
+        check(moved.ok() && moved->length() == a.target_len());
+        auto back = ot::attribution_from_json(ot::to_json(*moved), moved->length());
+        check(back.ok() && *back == *moved);
     }
     auto ab = ot::compose(a, b);
     check(ab.ok() == (a.target_len() == b.base_len()));
@@ -50,6 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (nl1 == std::string_view::npos) {
         auto r = ot::from_json(in);
         if (r.ok()) exercise(*r, *r, "");
+        // The same bytes as a stored attribution: refused or read back exactly, never a crash.
+        for (std::uint64_t expected : {std::uint64_t{0}, std::uint64_t{7}, std::uint64_t{1} << 40}) {
+            auto a = ot::attribution_from_json(in, expected);
+            if (a.ok()) check(a->length() == expected && *ot::attribution_from_json(ot::to_json(*a), expected) == *a);
+        }
         return 0;
     }
     const auto nl2 = in.find('\n', nl1 + 1);

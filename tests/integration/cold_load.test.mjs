@@ -91,7 +91,9 @@ test("cold WebSocket joins of a heavy document share one load and do not hold up
   assert.ok(editsBefore >= EDITS_WANTED,
     `only ${editsBefore} edits of another document completed while a heavy document was loaded for 3 joins`);
   const history = await joiners[0].recvUntil((f) => f.History, 30000);
-  assert.equal(history.History.operations.length, OPS, "the joiner gets the whole log");
+  // The kept log is bounded in bytes (LOG_RETENTION_MB): the joiner may get a Snapshot first; either
+  // way its History ends at the document's revision.
+  assert.equal(history.History.start + history.History.operations.length, OPS, "the joiner reaches the head");
   const metrics = JSON.parse((await get("/api/metrics?format=json")).body);
   assert.equal(metrics.document_loads - before.document_loads, 2, "one load for heavy-b (3 joins) and one for hot-join");
   assert.equal(metrics.document_loads_coalesced - before.document_loads_coalesced, 2);

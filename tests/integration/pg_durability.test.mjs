@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join as joinPath, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ServerFixture } from "./lib/server.mjs";
-import { join, getText, docId, httpGet, eventually } from "./lib/client.mjs";
+import { join, getText, docId, httpGet, eventually, clientTag } from "./lib/client.mjs";
 import { Typist, rng, sleep, tokensOf, onlyTokens, allAcknowledged, convergedText } from "./lib/typist.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -127,7 +127,7 @@ test("over PostgreSQL, the start-up line names the storage without the password,
     assert.equal(await getText(fx.url, doc), "acked 🎉");
     const { revision, entries } = await rebuild(fx.wsUrl, doc);
     assert.equal(revision, 1);
-    assert.deepStrictEqual(entries, [{ id: a.id, operation: ["acked 🎉"], client: "k", seq: 1 }]);
+    assert.deepStrictEqual(entries, [{ id: a.id, operation: ["acked 🎉"], client: clientTag("k"), seq: 1 }]);
     assert.equal(psql(schema.url, "SELECT language FROM documents"), "rust");
   } finally {
     await fx.dispose();
