@@ -23,7 +23,8 @@ export function u32() {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8");
+// ignoreBOM: a leading U+FEFF is text, not a byte-order mark (the default would strip it).
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Named limits of the package (change them with setLimits). */
 export const limits = {
