@@ -41,6 +41,7 @@ test("the tarball holds the module, the loader, the types and nothing else", () 
     "package/js/oplog.js",
     "package/js/opseq.js",
     "package/js/runtime.js",
+    "package/js/text_slots.js",
     "package/package.json",
   ]);
 });
