@@ -15,6 +15,16 @@ const encoder = new TextEncoder();
 const held = [undefined, undefined];
 const sound = [false, false];
 const pending = [false, false];
+// For a long result, the pieces it was built from (slices of earlier strings and decoded middles),
+// so the next result is cut from them: slicing V8's concatenation itself would first copy it
+// whole into one flat string, every time. null: the string is its only piece.
+const parts = [null, null];
+// Texts shorter than this are sliced directly (copying them is cheaper than keeping pieces), and
+// a result of more than MAX_PIECES pieces is left for V8 to flatten once.
+const PIECES_FROM = 2048;
+const MAX_PIECES = 16;
+// Neighbouring pieces both shorter than this are joined (typing adds many short pieces).
+const SHORT = 32;
 let recent = 0;
 const report = wasm.kp_slot_applied() >>> 2;
 
@@ -39,6 +49,7 @@ export function slotOf(s) {
     return k;
   }
   held[k] = undefined;
+  parts[k] = null;
   pending[k] = false;
   pending[1 - k] = false; // the module completes a result based on slot k before k is overwritten
   const n = s.length;
@@ -70,11 +81,46 @@ export function slotOf(s) {
   return k;
 }
 
+// Appends piece p to list, joining it to a short last piece.
+function push(list, p) {
+  const n = list.length;
+  if (n !== 0 && p.length < SHORT && list[n - 1].length < SHORT) list[n - 1] += p;
+  else list.push(p);
+}
+
+// The pieces of: the first `prefix` units of the string made of `pieces`, then middle, then its
+// last `suffix` units.
+function cut(pieces, prefix, middle, suffix) {
+  const out = [];
+  let i = 0;
+  for (let need = prefix; need > 0; i++) {
+    const p = pieces[i];
+    if (p.length <= need) {
+      push(out, p);
+      need -= p.length;
+    } else {
+      push(out, p.slice(0, need));
+      need = 0;
+    }
+  }
+  if (middle !== "") push(out, middle);
+  if (suffix > 0) {
+    let j = pieces.length - 1;
+    let rest = suffix;
+    while (pieces[j].length < rest) rest -= pieces[j--].length;
+    const p = pieces[j];
+    push(out, rest === p.length ? p : p.slice(p.length - rest));
+    for (j++; j < pieces.length; j++) push(out, pieces[j]);
+  }
+  return out;
+}
+
 // Slot k's pending result is about to be completed, which empties the other slot.
 function completing(k) {
   if (pending[k]) {
     pending[k] = false;
     held[1 - k] = undefined;
+    parts[1 - k] = null;
   }
 }
 
@@ -91,16 +137,25 @@ export function applyToText(op, text) {
   const w = u32();
   const size = w[report + 1];
   let result = size === 0 ? "" : readText(w[report], size);
+  let pieces = null;
   if (whole) {
     held[k] = undefined; // the result took its memory
   } else {
     const prefix = w[report + 2];
     const suffix = w[report + 3];
-    if (prefix !== 0) result = text.slice(0, prefix) + result;
-    if (suffix !== 0) result += text.slice(text.length - suffix);
+    if (text.length < PIECES_FROM) {
+      if (prefix !== 0) result = text.slice(0, prefix) + result;
+      if (suffix !== 0) result += text.slice(text.length - suffix);
+    } else {
+      pieces = cut(parts[k] ?? [text], prefix, result, suffix);
+      result = pieces.length === 0 ? "" : pieces[0];
+      for (let i = 1; i < pieces.length; i++) result += pieces[i];
+      if (pieces.length > MAX_PIECES) pieces = null;
+    }
     pending[out] = true;
   }
   held[out] = result;
+  parts[out] = pieces;
   sound[out] = true;
   recent = out;
   return result;
