@@ -68,8 +68,33 @@ test("two pages typing at once converge, emoji and ZWJ sequences included", { ti
   assert.equal(only(text, "NOPQRSTUVWXYZ"), "NOPQRSTUVWXYZ");
   await until(async () => (await (await fetch(`${server.url}/api/text/${id}`)).text()) === text, 5000, "server text");
   assert.deepEqual([a.errors, b.errors], [undefined, undefined]);
+  await a.screenshot({ path: join(OUT, "emoji.png") });
   await a.context().close();
   await b.context().close();
+});
+
+test("emoji are drawn in color in the editor's font, as users see them (a color emoji font is installed)", { timeout: 30000 }, async () => {
+  const p = await openPage(browser, `${server.url}/`);
+  // Draws 🎉 with the font of the editor's text and counts clearly colored pixels; without a color
+  // emoji font Chromium draws an empty box or a monochrome glyph, which has none.
+  const colored = await p.evaluate(() => {
+    const font = getComputedStyle(document.querySelector(".monaco-editor .view-lines")).fontFamily;
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 64;
+    const ctx = canvas.getContext("2d");
+    ctx.font = `48px ${font}`;
+    ctx.textBaseline = "top";
+    ctx.fillText("🎉", 4, 4);
+    const px = ctx.getImageData(0, 0, 64, 64).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const [r, g, b, alpha] = [px[i], px[i + 1], px[i + 2], px[i + 3]];
+      if (alpha > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+    }
+    return n;
+  });
+  assert.ok(colored > 100, `${colored} colored pixels in a drawn 🎉`);
+  await p.context().close();
 });
 
 test("a remote cursor shows its owner's name and both see each other listed", { timeout: 60000 }, async () => {
