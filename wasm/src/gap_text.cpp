@@ -62,23 +62,23 @@ Place GapText::place(std::uint64_t cp, const Place& hint) const {
     // Walk within the run on cp's side of the gap (a walk never crosses it), from the nearest
     // known place on that side.
     const bool before = cp <= gap_.cp;
-    const auto usable = [&](const Place& p) { return before ? p.cp <= gap_.cp : p.cp >= gap_.cp; };
     Place from = before ? (cp <= gap_.cp - cp ? Place{} : gap_) : (cp - gap_.cp <= end_.cp - cp ? gap_ : end_);
     std::uint64_t best = dist(from.cp, cp);
-    if (usable(hint) && dist(hint.cp, cp) < best) {
-        from = hint;
-        best = dist(hint.cp, cp);
-    }
-    for (const Place& f : fingers_) {
-        if (usable(f) && dist(f.cp, cp) < best) {
-            from = f;
-            best = dist(f.cp, cp);
+    const auto consider = [&](const Place& p) {
+        if ((before ? p.cp <= gap_.cp : p.cp >= gap_.cp) && dist(p.cp, cp) < best) {
+            from = p;
+            best = dist(p.cp, cp);
         }
+    };
+    consider(hint);
+    // A hint a few code points away (the end of an edit from its start) needs no other place.
+    if (best > 32) {
+        for (const Place& f : fingers_) consider(f);
     }
     if (best == 0) return from;
     const Place found = before ? walk(std::string_view(data_.get(), gap_.byte), Place{}, from, cp)
                                : walk(std::string_view(data_.get() + gap_end_, end_.byte - gap_.byte), gap_, from, cp);
-    remember(found);
+    if (best > 32) remember(found);
     return found;
 }
 

@@ -45,8 +45,10 @@ ot::Result<Applied> TextSlots::apply(const ot::Operation& op, unsigned in, unsig
     const Place from = text.place(front, Place{});
     const Place to = text.place(text.length() - back, from);
 
-    ot::Operation inner;
-    inner.reserve(last - first);
+    // Assigning the empty operation keeps the scratch operation's memory (vector assignment).
+    static const ot::Operation kEmpty;
+    ot::Operation& inner = inner_;
+    inner = kEmpty;
     for (std::size_t i = first; i < last; ++i) inner.push(parts[i]);
     auto changed = ot::apply(inner, text.between(from, to, scratch_));
     if (!changed.ok()) return ot::Error{changed.error()};

@@ -58,7 +58,8 @@ private:
     void complete(unsigned k);
 
     Slot slots_[2];
-    std::string scratch_;
+    std::string scratch_;   // the middle of a text when it spans the gap
+    ot::Operation inner_;   // the middle of the operation being applied
 };
 
 }  // namespace kolabpad::wasm
