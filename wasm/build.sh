@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the wasm package: the OT library (../ot) and src/binding.cpp with Emscripten into
-# dist/kolabpad_ot.mjs. Skips the work when the output is newer than every source.
+# Builds the wasm package: the OT library (../ot) and src/*.cpp with Emscripten into
+# dist/kolabpad_ot.mjs. Skips the work while its inputs (../ot, src/, the build files, the
+# Emscripten install) hash the same as at the last successful build (FORCE=1 builds anyway).
 # The first build on a fresh machine may populate Emscripten's cache (libc, libc++: minutes).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -14,13 +15,16 @@ if ! command -v emcmake >/dev/null; then
   exit 1
 fi
 
-newest_source() {
-  find "$root/ot" "$here/src" "$here/CMakeLists.txt" "$here/build.sh" -type f -newer "$out" -print -quit
-}
-if [ -f "$out" ] && [ -z "$(newest_source)" ] && [ "${FORCE:-0}" != 1 ]; then
+source "$root/scripts/stamp.sh"
+stamp="$build_dir/inputs.sha256"
+emcc_path="$(readlink -f "$(command -v emcc)")"
+inputs=$(cd "$root" && find ot wasm/src wasm/CMakeLists.txt wasm/build.sh -type f -print0 \
+  | files_hash "$emcc_path $(stat -c %Y "$emcc_path")")
+if [ -f "$out" ] && stamp_current "$stamp" "$inputs"; then
   echo "wasm/build.sh: $out is up to date"
   exit 0
 fi
+echo "wasm/build.sh: building $out"
 
 start=$(date +%s)
 log="$(mktemp)"
@@ -43,5 +47,5 @@ if ! configure_and_build 2>&1 | tee "$log"; then
   rm -rf "$build_dir"
   configure_and_build
 fi
-touch "$out"  # cmake may find nothing to relink; mark the output as current for the skip check
+stamp_write "$stamp" "$inputs"
 echo "wasm/build.sh: built $out in $(( $(date +%s) - start ))s"

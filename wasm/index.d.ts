@@ -1,4 +1,6 @@
 // Types for @kolabpad/ot. Every length, count and position is in Unicode code points.
+// The OpSeq and OpSeqPair methods of PROTOCOL.md section 7 (rustpad-wasm's surface) are declared
+// exactly as there, so a Rustpad client type-checks unchanged; the rest are additions.
 
 /** An operation on a text: retain / insert / delete components, kept in canonical form. */
 export class OpSeq {
@@ -10,22 +12,25 @@ export class OpSeq {
   static with_capacity(n: number): OpSeq;
   /** Parses the JSON form ([2,"n",-1,2]), normalized; undefined when invalid. */
   static from_str(json: string): OpSeq | undefined;
-  /** Appends retain(n); false (and nothing appended) unless n is an integer >= 0. */
-  retain(n: number): boolean;
-  /** Appends insert(s); lone surrogates in s become U+FFFD. */
-  insert(s: string): boolean;
-  /** Appends a delete of n code points; false unless n is an integer >= 0. */
-  delete(n: number): boolean;
+  /** Appends retain(n); nothing is appended unless n is an integer >= 0 (the call then returns
+   *  false at run time, true otherwise; declared void as in rustpad-wasm). */
+  retain(n: number): void;
+  /** Appends insert(s); lone surrogates in s become U+FFFD (returns true/false like retain). */
+  insert(s: string): void;
+  /** Appends a delete of n code points; nothing unless n is an integer >= 0 (true/false like retain). */
+  delete(n: number): void;
   /** This then other as one operation; undefined unless this.target_len() == other.base_len(). */
   compose(other: OpSeq): OpSeq | undefined;
   /** (this', other'): applying other' after this equals this' after other; this inserts first on ties. */
   transform(other: OpSeq): OpSeqPair | undefined;
   /** The text after this operation; undefined unless text has base_len() code points. */
   apply(text: string): string | undefined;
-  /** The operation that undoes this one on text; undefined unless text has base_len() code points. */
-  invert(text: string): OpSeq | undefined;
-  /** Where code-point position p moves when this operation is applied (undefined for a bad p). */
-  transform_index(position: number): number | undefined;
+  /** The operation that undoes this one on text. Declared OpSeq as in rustpad-wasm; at run time
+   *  it is undefined when text does not have base_len() code points (Rustpad did not check). */
+  invert(text: string): OpSeq;
+  /** Where code-point position p moves when this operation is applied. Declared number as in
+   *  rustpad-wasm; undefined at run time for a p that is not an integer >= 0, or after free(). */
+  transform_index(position: number): number;
   /** True when applying this operation changes nothing. */
   is_noop(): boolean;
   /** Length of the text this operation applies to. */

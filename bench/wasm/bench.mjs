@@ -1,47 +1,63 @@
 // Runs the shared OT workload through @kolabpad/ot (wasm) and through ot.js in one Node process and
 // prints ops/s for both and their ratio, row by row. Usage:
-//   node bench/wasm/bench.mjs [build/bench/workload.json] [--breakdown]
-// --breakdown adds a table of where OpSeq.apply(string) spends its time (encode, wasm, decode).
+//   node bench/wasm/bench.mjs [build/bench/workload.json]
 // ot.js counts UTF-16 units, so it runs on BMP variants of the same cases: every astral character
 // (in documents and inserts) replaced by U+FFFD, which keeps every length in code points.
+// Time is the process's CPU time (user + system, all threads), so that other work on a shared
+// machine slows neither side's figures; both sides are measured the same way.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { OpLog, OpSeq, TextBuffer } from "../../wasm/index.js";
-import { readOutput, wasm, writeInput } from "../../wasm/js/runtime.js";
+import { wasm } from "../../wasm/js/runtime.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const { TextOperation } = createRequire(import.meta.url)(path.join(root, "node_modules/ot"));
 const args = process.argv.slice(2);
-const breakdown = args.includes("--breakdown");
 const file = args.find((a) => !a.startsWith("--")) ?? path.join(root, "build/bench/workload.json");
 const workload = JSON.parse(readFileSync(file, "utf8"));
-const MIN_MS = Number(process.env.BENCH_MS ?? 600);
+let MIN_MS = Number(process.env.BENCH_MS ?? 600);
 
 const bmp = (s) => s.replace(/[\u{10000}-\u{10ffff}]/gu, "\ufffd");
 const bmpOp = (json) => json.map((c) => (typeof c === "string" ? bmp(c) : c));
 const ours = (json) => OpSeq.from_str(JSON.stringify(json));
 const theirs = (json) => TextOperation.fromJSON(bmpOp(json));
 
-// Calls run(i) for i = 0.. over `n` cases, after a warm-up, in 3 rounds of MIN_MS / 3 each, and
-// returns the best round's ops per second (the machine is shared: the best round is the least
-// disturbed one).
+// Calls run(i) for i = 0.. over `n` cases, after a warm-up, in 3 rounds of MIN_MS / 3 of CPU time
+// each, and returns the best round's ops per CPU second.
 function measure(n, run) {
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const round = (ms) => {
     let count = 0;
-    const start = performance.now();
+    const start = cpu();
     let now = start;
     while (now - start < ms) {
       for (let i = 0; i < n; i++) run(i);
       count += n;
-      now = performance.now();
+      now = cpu();
     }
     return (count * 1000) / (now - start);
   };
   round(MIN_MS / 4);
   return Math.max(round(MIN_MS / 3), round(MIN_MS / 3), round(MIN_MS / 3));
+}
+
+// Ops per CPU second of run(i) measured on each case i alone (a document's stream of edits: the
+// same text comes back call after call), then combined: the mean time per call over the cases.
+function measureEach(n, run) {
+  let seconds = 0;
+  for (let i = 0; i < n; i++) {
+    const saved = MIN_MS;
+    MIN_MS = Math.max(15, saved / n);
+    seconds += 1 / measure(1, () => run(i));
+    MIN_MS = saved;
+  }
+  return n / seconds;
 }
 
 const rows = [];
@@ -57,7 +73,16 @@ for (const doc of Object.keys(workload.docs)) {
   const theirApply = applies.map((c) => theirs(c.op));
   row("apply (string in, string out)", doc,
     measure(ourApply.length, (i) => ourApply[i].apply(text)),
-    measure(theirApply.length, (i) => theirApply[i].apply(textBmp)));
+    measure(theirApply.length, (i) => theirApply[i].apply(textBmp)),
+    "many operations on one text (the package holds it in wasm)");
+  // Three texts of one length, one character apart, in turn: the package holds two, so every
+  // call brings a text it does not hold and encodes it.
+  const variants = ["\u0001", "\u0002", "\u0003"].map((c) => c + [...text].slice(1).join(""));
+  const variantsBmp = variants.map(bmp);
+  row("apply to a text it does not hold", doc,
+    measure(ourApply.length, (i) => ourApply[i].apply(variants[i % 3])),
+    measure(theirApply.length, (i) => theirApply[i].apply(variantsBmp[i % 3])),
+    "encodes the whole text each call");
 
   // The text held in wasm: apply, then apply the precomputed inverse to restore it (2 applies).
   const buffer = new TextBuffer(text);
@@ -100,6 +125,68 @@ for (const doc of Object.keys(workload.docs)) {
     measure(theirTransform.length, (i) => TextOperation.transform(theirTransform[i][0], theirTransform[i][1])),
     "cost breakdown");
   wasm.free(slot);
+
+  // A log replayed through the Rustpad surface: text = op.apply(text) over the 100 operations of
+  // each k=100 case (each result is the next input), starting from the document.
+  const logs = pick(workload.replay).filter((c) => c.k === 100);
+  const ourLogs = logs.map((c) => c.history.map(ours));
+  const theirLogs = logs.map((c) => c.history.map(theirs));
+  row("replay a log: text = op.apply(text), 100 operations", doc,
+    measure(ourLogs.length, (i) => { let t = text; for (const op of ourLogs[i]) t = op.apply(t); }) * 100,
+    measure(theirLogs.length, (i) => { let t = textBmp; for (const op of theirLogs[i]) t = op.apply(t); }) * 100,
+    "per apply; Rustpad surface: OpSeq.apply(string)");
+
+  for (const k of [1, 10, 100]) {
+    const cases = pick(workload.replay).filter((c) => c.k === k);
+    if (cases.length === 0) continue;
+    // The server's step through the Rustpad surface: the edit transformed over the log with
+    // OpSeq.transform (each pair freed), applied to the string, and the undo applied to the result.
+    const surface = cases.map((c) => {
+      const history = c.history.map(ours);
+      let after = text;
+      for (const op of history) after = op.apply(after);
+      const edit = ours(c.edit);
+      let moved = edit.clone();
+      for (const h of history) {
+        const pair = moved.transform(h);
+        moved.free();
+        moved = pair.first();
+        pair.free();
+      }
+      const undo = moved.invert(after);
+      moved.free();
+      return { history, edit, after, undo };
+    });
+    const theirSurface = cases.map((c) => {
+      const history = c.history.map(theirs);
+      let after = textBmp;
+      for (const h of history) after = h.apply(after);
+      const edit = theirs(c.edit);
+      let moved = edit;
+      for (const h of history) moved = TextOperation.transform(moved, h)[0];
+      return { history, edit, after, undo: moved.invert(after) };
+    });
+    row(`replay k=${k} (Rustpad surface): transform loop + apply + undo apply`, doc,
+      measureEach(surface.length, (i) => {
+        const p = surface[i];
+        let e = p.edit.clone();
+        for (const h of p.history) {
+          const pair = e.transform(h);
+          e.free();
+          e = pair.first();
+          pair.free();
+        }
+        p.undo.apply(e.apply(p.after));
+        e.free();
+      }),
+      measureEach(theirSurface.length, (i) => {
+        const t = theirSurface[i];
+        let e = t.edit;
+        for (const h of t.history) e = TextOperation.transform(e, h)[0];
+        t.undo.apply(e.apply(t.after));
+      }),
+      "OpSeq.transform (pairs freed) + OpSeq.apply(string); each case measured alone (one document)");
+  }
 
   for (const k of [1, 10, 100]) {
     const cases = pick(workload.replay).filter((c) => c.k === k);
@@ -153,7 +240,7 @@ for (const doc of Object.keys(workload.docs)) {
 
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 const out = [];
-out.push(`workload: ${path.relative(root, path.resolve(file))} (seed ${workload.seed}); node ${process.version}; best of 3 rounds of ${Math.round(MIN_MS / 3)} ms per cell`);
+out.push(`workload: ${path.relative(root, path.resolve(file))} (seed ${workload.seed}); node ${process.version}; best of 3 rounds of ${Math.round(MIN_MS / 3)} ms of CPU time per cell`);
 out.push("@kolabpad/ot runs the workload as is (astral characters included); ot.js runs BMP variants of the");
 out.push("same cases (each astral character replaced by U+FFFD, so every length in code points is unchanged).");
 out.push("");
@@ -163,26 +250,3 @@ for (const r of rows) {
   out.push(`| ${r.name} | ${r.doc} | ${fmt(r.wasmOps)} | ${fmt(r.otjsOps)} | ${(r.wasmOps / r.otjsOps).toFixed(2)} | ${r.note} |`);
 }
 console.log(out.join("\n"));
-
-if (breakdown) {
-  // Time per call of each step of OpSeq.apply(string), on the workload's apply cases.
-  const us = (rate) => (1e6 / rate).toFixed(1);
-  const lines = ["", "| step of OpSeq.apply(string), µs per call | " + Object.keys(workload.docs).join(" | ") + " |",
-    "|---|" + Object.keys(workload.docs).map(() => "---:").join("|") + "|"];
-  const cells = { encode: [], wasm: [], decode: [], whole: [] };
-  for (const doc of Object.keys(workload.docs)) {
-    const text = workload.docs[doc];
-    const ops = workload.apply.filter((c) => c.doc === doc).map((c) => ours(c.op));
-    cells.encode.push(us(measure(1, () => writeInput(text))));
-    const len = writeInput(text);
-    cells.wasm.push(us(measure(ops.length, (i) => wasm.kp_op_apply(ops[i]._ptr, len))));
-    const size = wasm.kp_op_apply(ops[0]._ptr, len);
-    cells.decode.push(us(measure(1, () => readOutput(size))));
-    cells.whole.push(us(measure(ops.length, (i) => ops[i].apply(text))));
-  }
-  lines.push(`| encode into wasm (TextEncoder.encodeInto) | ${cells.encode.join(" | ")} |`);
-  lines.push(`| validate + apply inside wasm | ${cells.wasm.join(" | ")} |`);
-  lines.push(`| decode the result (TextDecoder) | ${cells.decode.join(" | ")} |`);
-  lines.push(`| whole apply(string) | ${cells.whole.join(" | ")} |`);
-  console.log(lines.join("\n"));
-}

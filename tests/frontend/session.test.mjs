@@ -179,7 +179,7 @@ test("a Rejected edit is undone, reported, and the connection stays", async (t) 
   await until(() => a.notices.length === 1, 3000, "notice");
   assert.equal(a.ed.text, "keep ");
   assert.match(a.notices[0].text, /256 KiB/);
-  assert.equal(a.s.client.state, "synchronized");
+  await until(() => a.s.client.state === "synchronized", 3000, "rolled back to the server's state");
   a.ed.insert(5, "more");
   await until(() => server.doc("rej").text === "keep more", 3000, "next edit");
   assert.equal(server.connects.length, 1, "no reconnect");
@@ -219,8 +219,7 @@ test("unacknowledged edits survive a page reload and are resent as the same edit
   assert.equal(server.edits[2].edit.seq, server.edits[1].edit.seq);
   assert.equal(server.doc("reload").text, "saved draft");
   assert.equal(b.ed.text, "saved draft");
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(storage.length, 0, "nothing left to recover once acknowledged");
+  await until(() => storage.length === 0, 3000, "nothing left to recover once acknowledged");
 });
 
 test("remote cursors move through every operation and through local pending edits", async (t) => {

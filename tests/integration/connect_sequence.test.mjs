@@ -11,12 +11,15 @@ after(async () => { await fx?.dispose(); });
 const RUSTPAD_KINDS = new Set(["Identity", "History", "Language", "UserInfo", "UserCursor"]);
 const kind = (f) => Object.keys(f)[0];
 
-/** Collects frames until none arrives for `quietMs`. */
-async function collect(c, quietMs = 500) {
+/** The frames c was sent on connect (after Identity). */
+async function collect(c, ms = 10000) {
+  // Everything sent on connect comes before the UserInfo answering c's own ClientInfo (the marker,
+  // left out); waiting for it instead of for a quiet spell holds however slow the machine is.
+  const marker = `collect-${c.id}`;
+  c.send({ ClientInfo: { name: marker, hue: 0 } });
   const out = [];
-  for (;;) {
-    try { out.push(await c.recv(quietMs)); } catch { return out; }
-  }
+  for (let f; (f = await c.recv(ms)).UserInfo?.info?.name !== marker; ) out.push(f);
+  return out;
 }
 
 /** A document with two edits, a language, and two users who both sent info and cursors. */

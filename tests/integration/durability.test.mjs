@@ -10,9 +10,12 @@ import { apply, otName } from "./lib/ot.mjs";
 async function rebuild(base, doc) {
   const [c] = await join(base, doc);
   let text = "", revision = 0, entries = [];
+  // Everything sent on connect comes before the UserInfo answering c's own ClientInfo.
+  const marker = `rebuild-${c.id}`;
+  c.send({ ClientInfo: { name: marker, hue: 0 } });
   for (;;) {
-    const f = await c.recv(500).catch(() => null);
-    if (!f) break;
+    const f = await c.recv(10000);
+    if (f.UserInfo?.info?.name === marker) break;
     if (f.Snapshot) ({ text, revision } = f.Snapshot);
     if (f.History) {
       assert.equal(f.History.start, revision);

@@ -80,10 +80,11 @@ test("heartbeat pings arrive every WS_HEARTBEAT_INTERVAL_SECONDS", async () => {
   await fx.start();
   try {
     const [c] = await join(fx.wsUrl, docId("ping"));
-    let pings = 0;
-    c.ws.on("ping", () => pings++);
-    await sleep(1100);
-    assert.ok(pings >= 3, `${pings} pings in 1.1 s at a 0.2 s interval`);
+    const at = [];
+    c.ws.on("ping", () => at.push(Date.now()));
+    await eventually(() => at.length >= 3, 10000, "three pings");
+    // Waiting for them bounds the interval from above; their spacing bounds it from below.
+    assert.ok(at[2] - at[0] >= 200, `pings ${at[1] - at[0]} and ${at[2] - at[1]} ms apart at a 0.2 s interval`);
     assert.equal(c.closed, null, "a client answering pings stays connected");
     await c.close();
   } finally {
@@ -143,8 +144,9 @@ test("a connection silent for WS_READ_TIMEOUT_MINUTES is closed; an active one i
     stop = true;
     await moving;
     assert.equal(active.closed, null);
-    assert.ok(active.queue.some((f) => f.data.UserInfo?.id === idSilent && f.data.UserInfo.info === null));
-    assert.ok(active.queue.some((f) => f.data.UserCursor?.id === idActive));
+    await eventually(() => active.queue.some((f) => f.data.UserInfo?.id === idSilent && f.data.UserInfo.info === null),
+      5000, "the silent one announced as gone");
+    await eventually(() => active.queue.some((f) => f.data.UserCursor?.id === idActive), 5000, "the active one's cursor");
     await active.close();
   } finally {
     await fx.dispose();

@@ -7,6 +7,26 @@ import { join, connect, socketUrl, getText, eventually, docId, clientTag } from 
 import { RandomEditor } from "./lib/random_editor.mjs";
 import { rng, sleep, allAcknowledged, convergedText } from "./lib/typist.mjs";
 
+/** Reads c's frames up to and including the first that `pred` holds for (each within `ms`). */
+async function framesUntil(c, pred, ms = 10000) {
+  const frames = [];
+  for (;;) {
+    const f = await c.recv(ms);
+    frames.push(f);
+    if (pred(f)) return frames;
+  }
+}
+
+/**
+ * Every frame the server queued for c before now: c asks for its own UserInfo (a marker sent back
+ * to the sender after everything queued earlier) and reads up to it; the marker is left out.
+ */
+async function framesQueued(c, ms = 10000) {
+  const name = `marker-${c.id}-${Date.now()}`;
+  c.send({ ClientInfo: { name, hue: 0 } });
+  return (await framesUntil(c, (f) => f.UserInfo?.info?.name === name, ms)).slice(0, -1);
+}
+
 test("twenty clients loading the same cold document at once share one document", async () => {
   const fx = new ServerFixture();
   await fx.start();
@@ -43,8 +63,11 @@ test("a language change racing a join reaches the joiner exactly once", async ()
       await sleep(k % 5);
       a.send({ SetLanguage: `lang${k}` });
       const c = await joining;
-      const frames = [];
-      for (let f; (f = await c.recv(150).catch(() => null)); ) frames.push(f);
+      const frames = await framesUntil(c, (f) => f.Language !== undefined);
+      // A marker from Alice, sent only now: the server handles it after her SetLanguage and after
+      // c's join, so any second Language meant for c is queued before the marker's UserInfo.
+      a.send({ ClientInfo: { name: `marker${k}`, hue: 1 } });
+      frames.push(...await framesUntil(c, (f) => f.UserInfo?.info?.name === `marker${k}`));
       const langs = frames.filter((f) => f.Language !== undefined);
       assert.deepStrictEqual(langs, [{ Language: `lang${k}` }], `round ${k}: ${JSON.stringify(frames)}`.slice(0, 300));
       const by = frames.findIndex((f) => f.LanguageBy !== undefined);
@@ -108,8 +131,7 @@ test("forty users joining and leaving while three editors type: presence and tex
     await convergedText(editors, fx.url, doc, 5000, "editors converge");
     for (const e of editors) assert.deepStrictEqual(e.violations, []);
     const [late] = await join(fx.wsUrl, doc);
-    const frames = [];
-    for (let f; (f = await late.recv(500).catch(() => null)); ) frames.push(f);
+    const frames = await framesQueued(late);
     const infos = frames.filter((f) => f.UserInfo).map((f) => f.UserInfo);
     assert.deepStrictEqual(infos.map((u) => u.id).sort((x, y) => x - y), stayers.map((s) => s.id).sort((x, y) => x - y),
       "exactly the users still connected (with info) are announced");

@@ -85,8 +85,11 @@ test("a compacted log is served as Snapshot + tail, before and after a restart",
     /** Connects with `query` and checks what is served rebuilds exactly `upto` (one char per op). */
     const checkServed = async (query, upto) => {
       const [c] = await join(s.wsUrl, doc, query);
+      // Everything sent on connect comes before the UserInfo answering c's own ClientInfo.
+      const marker = `served-${c.id}`;
+      c.send({ ClientInfo: { name: marker, hue: 0 } });
       const frames = [];
-      for (let f; (f = await c.recv(400).catch(() => null)); ) frames.push(f);
+      for (let f; (f = await c.recv(10000)).UserInfo?.info?.name !== marker; ) frames.push(f);
       await c.close();
       let rev = query.revision ?? 0;
       if (frames[0]?.Snapshot) {

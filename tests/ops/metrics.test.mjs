@@ -35,7 +35,19 @@ test("Prometheus metrics count edits, bytes both ways, History frames, latencies
   bad.sendRaw("{not json");
   await bad.waitClosed();
 
-  const res = await request(fx.url, "GET", "/api/metrics");
+  // Counters are updated around the sends the test just saw; read them once they are all in (or
+  // after the bound, and let the assertions below say which one is missing).
+  const GROWN = [["kolabpad_edits_total", 1], ["kolabpad_received_bytes_total", 2000], ["kolabpad_sent_bytes_total", 30],
+    ["kolabpad_history_frames_total", 1], ["kolabpad_edit_ack_seconds_count", 1], ["kolabpad_fanout_seconds_count", 3],
+    ["kolabpad_commit_seconds_count", 1], ["kolabpad_commit_batch_size_count", 1], ["kolabpad_resumes_total", 1],
+    ['kolabpad_errors_total{code="bad_message"}', 1], ['kolabpad_rejected_by_code_total{code="document_too_large"}', 1]];
+  let res;
+  for (const deadline = Date.now() + 5000; ;) {
+    res = await request(fx.url, "GET", "/api/metrics");
+    const now = parsePrometheus(res.body).samples;
+    if (GROWN.every(([k, by]) => now.get(k) - (before.get(k) ?? 0) >= by) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
   assert.equal(res.status, 200);
   assert.match(res.type, /^text\/plain; version=0\.0\.4/);
   const { samples: after, types } = parsePrometheus(res.body);
@@ -45,17 +57,7 @@ test("Prometheus metrics count edits, bytes both ways, History frames, latencies
     assert.equal(after.get(`${h}_bucket{le="+Inf"}`), after.get(`${h}_count`), `${h}: +Inf bucket equals _count`);
   }
   const grew = (k, by = 1) => assert.ok(after.get(k) - (before.get(k) ?? 0) >= by, `${k} grew by ${by}: ${before.get(k)} -> ${after.get(k)}`);
-  grew("kolabpad_edits_total");
-  grew("kolabpad_received_bytes_total", 2000);
-  grew("kolabpad_sent_bytes_total", 30);
-  grew("kolabpad_history_frames_total");
-  grew("kolabpad_edit_ack_seconds_count");
-  grew("kolabpad_fanout_seconds_count", 3);
-  grew("kolabpad_commit_seconds_count");
-  grew("kolabpad_commit_batch_size_count");
-  grew("kolabpad_resumes_total");
-  grew('kolabpad_errors_total{code="bad_message"}');
-  grew('kolabpad_rejected_by_code_total{code="document_too_large"}');
+  for (const [k, by] of GROWN) grew(k, by);
   assert.ok(after.get("kolabpad_connections") >= 2, "a and r are connected");
   assert.ok(after.get("kolabpad_documents_hot") >= 1);
   assert.ok(after.get("kolabpad_process_resident_bytes") > 1 << 20, "RSS is read from /proc/self/statm");
@@ -70,7 +72,14 @@ test("JSON metrics (?format=json or Accept: application/json) carry the dashboar
   a.send({ Edit: { revision: 0, operation: ["12345"] } });
   await a.recvEntries(0, 1);
   const [b] = await join(fx.wsUrl, doc, { revision: 1 });
-  const m = await metricsJson(fx.url);
+  // Read once the figures of these two connections are in (or after the bound: the asserts say what is missing).
+  let m;
+  for (const deadline = Date.now() + 5000; ;) {
+    m = await metricsJson(fx.url);
+    if ((m.active_connections >= 2 && m.reconnect_count >= 1 && m.total_messages >= 1 && m.p50_latency_ms > 0 &&
+      m.edit_ack_latency_seconds?.count >= 1 && m.commit_batch_size?.count >= 1) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
   const viaAccept = await request(fx.url, "GET", "/api/metrics", { headers: { accept: "application/json" } });
   assert.equal(viaAccept.status, 200);
   assert.match(viaAccept.type, /^application\/json/);

@@ -41,6 +41,7 @@ test("the tarball holds the module, the loader, the types and nothing else", () 
     "package/js/oplog.js",
     "package/js/opseq.js",
     "package/js/runtime.js",
+    "package/js/text_slots.js",
     "package/package.json",
   ]);
 });
@@ -91,4 +92,143 @@ export { text, first, moved, cp };
   writeFileSync(path.join(app, "bad.ts"), `import { OpSeq } from "@kolabpad/ot";\nconst s: string = OpSeq.new().apply("x");\nexport { s };\n`);
   assert.throws(() => execFileSync(tsc, [...args.slice(0, -1), "bad.ts"], { cwd: app, stdio: "pipe" }));
   assert.ok(readdirSync(app).includes("node_modules"));
+});
+
+// A Rustpad-style client (written for this test): local edits composed into a buffer, remote
+// operations transformed against the outstanding and buffered ones, cursors moved with
+// transform_index, undo built with invert. It uses PROTOCOL.md section 7's types as declared
+// there (invert gives OpSeq, transform_index gives number), so it fails to compile if the
+// package's declarations add `| undefined` where rustpad-wasm has none.
+const RUSTPAD_STYLE_CLIENT = `import { OpSeq, OpSeqPair } from "@kolabpad/ot";
+
+export class Client {
+  text = "";
+  cursor = 0;
+  private outstanding: OpSeq | null = null;
+  private buffer: OpSeq | null = null;
+  private undo: OpSeq[] = [];
+
+  /** The user typed: op applies to the current text. */
+  edit(op: OpSeq): void {
+    const inverse: OpSeq = op.invert(this.text);
+    this.undo.push(inverse);
+    const next = op.apply(this.text);
+    if (next === undefined) throw new Error("edit does not fit the text");
+    this.text = next;
+    this.cursor = op.transform_index(this.cursor);
+    if (this.outstanding === null) {
+      this.outstanding = op;
+    } else if (this.buffer === null) {
+      this.buffer = op;
+    } else {
+      const merged: OpSeq | undefined = this.buffer.compose(op);
+      if (merged === undefined) throw new Error("compose failed");
+      this.buffer = merged;
+    }
+  }
+
+  /** Another user's operation arrived from the server (JSON form). */
+  remote(json: string): void {
+    let op = OpSeq.from_str(json);
+    if (op === undefined) throw new Error("bad operation");
+    for (const pending of ["outstanding", "buffer"] as const) {
+      const mine = this[pending];
+      if (mine === null) continue;
+      const pair: OpSeqPair | undefined = mine.transform(op);
+      if (pair === undefined) throw new Error("transform failed");
+      this[pending] = pair.first();
+      op = pair.second();
+    }
+    const moved: number = op.transform_index(this.cursor);
+    this.cursor = moved;
+    const next: string | undefined = op.apply(this.text);
+    if (next === undefined) throw new Error("remote operation does not fit");
+    this.text = next;
+    if (op.is_noop()) op.free();
+  }
+
+  /** The server acknowledged the outstanding operation. */
+  ack(): string | null {
+    const sent = this.outstanding;
+    this.outstanding = this.buffer;
+    this.buffer = null;
+    return sent === null ? null : sent.to_string();
+  }
+
+  /** Lengths a status bar would show. */
+  lengths(): [number, number] {
+    const op = this.outstanding ?? OpSeq.new();
+    return [op.base_len(), op.target_len()];
+  }
+}
+
+/** Typing "hi" at the cursor of a text of n code points. */
+export function typing(n: number, at: number): OpSeq {
+  const op = OpSeq.with_capacity(3);
+  op.retain(at);
+  op.insert("hi");
+  op.retain(n - at);
+  const del = OpSeq.new();
+  del.retain(at + 1);
+  del.delete(1);
+  del.retain(n - at);
+  return op.compose(del) ?? op;
+}
+`;
+
+// PROTOCOL.md section 7, transcribed: OpSeq's and OpSeqPair's methods must have exactly these
+// types (not merely compatible ones), checked with a type-level equality.
+const SECTION_7_EXACT = `import { OpSeq, OpSeqPair } from "@kolabpad/ot";
+
+type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
+type Section7 = {
+  retain(n: number): void;
+  insert(s: string): void;
+  delete(n: number): void;
+  compose(other: OpSeq): OpSeq | undefined;
+  transform(other: OpSeq): OpSeqPair | undefined;
+  apply(text: string): string | undefined;
+  invert(text: string): OpSeq;
+  transform_index(position: number): number;
+  is_noop(): boolean;
+  base_len(): number;
+  target_len(): number;
+  to_string(): string;
+  free(): void;
+};
+type Section7Static = { new(): OpSeq; with_capacity(n: number): OpSeq; from_str(json: string): OpSeq | undefined };
+type Section7Pair = { first(): OpSeq; second(): OpSeq };
+type Check<T extends true> = T;
+
+// Each map holds true for an exact match and false otherwise; Check fails unless every one is true.
+type Methods = { [K in keyof Section7]: Equal<OpSeq[K], Section7[K]> };
+type Statics = { [K in keyof Section7Static]: Equal<(typeof OpSeq)[K], Section7Static[K]> };
+type Pair = { [K in keyof Section7Pair]: Equal<OpSeqPair[K], Section7Pair[K]> };
+export type Exact = [Check<Methods[keyof Methods]>, Check<Statics[keyof Statics]>, Check<Pair[keyof Pair]>];
+`;
+
+const TSC_ARGS = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022"];
+
+// Runs tsc --strict --noEmit on file in the app folder; returns its output ("" when clean).
+function typeCheck(file, source) {
+  const app = path.join(dir, "app");
+  writeFileSync(path.join(app, file), source);
+  try {
+    execFileSync(path.join(root, "node_modules/.bin/tsc"), [...TSC_ARGS, file], { cwd: app, stdio: "pipe" });
+    return "";
+  } catch (e) {
+    return String(e.stdout) || String(e);
+  }
+}
+
+test("a Rustpad-style client type-checks with tsc --strict against the installed package", () => {
+  assert.equal(typeCheck("rustpad_style.ts", RUSTPAD_STYLE_CLIENT), "");
+});
+
+test("OpSeq and OpSeqPair declare exactly PROTOCOL.md section 7's types", () => {
+  assert.equal(typeCheck("section7.ts", SECTION_7_EXACT), "");
+  // An extra `| undefined` (the old declaration of transform_index) is caught by the equality.
+  const looser = SECTION_7_EXACT.replace("transform_index(position: number): number;",
+    "transform_index(position: number): number | undefined;");
+  assert.match(typeCheck("section7_loose.ts", looser), /error TS2344/);
 });

@@ -1,6 +1,7 @@
 // OpSeq and OpSeqPair: rustpad-wasm's surface over the C++ operation. Every method forwards to one
 // wasm export; failures come back as undefined, never as an exception.
 import { isCount, readOutput, track, u32, untrack, wasm, writeInput } from "./runtime.js";
+import { applyToText, invertOnText } from "./text_slots.js";
 
 // Frees the wasm operation of an OpSeq that was garbage collected without free().
 const registry = new FinalizationRegistry((ptr) => wasm.kp_op_free(ptr));
@@ -73,16 +74,13 @@ export class OpSeq {
   /** The text after this operation; undefined unless text has base_len() code points. */
   apply(text) {
     if (this._ptr === 0 || typeof text !== "string") return undefined;
-    const input = writeInput(text);
-    const size = input < 0 ? -1 : wasm.kp_op_apply(this._ptr, input);
-    return size < 0 ? undefined : readOutput(size);
+    return applyToText(this._ptr, text);
   }
 
   /** The operation that undoes this one on text; undefined unless text has base_len() code points. */
   invert(text) {
     if (this._ptr === 0 || typeof text !== "string") return undefined;
-    const input = writeInput(text);
-    const ptr = input < 0 ? 0 : wasm.kp_op_invert(this._ptr, input);
+    const ptr = invertOnText(this._ptr, text);
     return ptr === 0 ? undefined : new OpSeq(WRAP, ptr);
   }
 

@@ -1,5 +1,5 @@
 // Loads the wasm module once (top-level await: ready when the import resolves) and moves text
-// between JS strings and the module's UTF-8 buffers.
+// between JS strings and the module's UTF-8 buffers (the texts of apply/invert: text_slots.js).
 import createKolabpadOt from "../dist/kolabpad_ot.mjs";
 
 const instance = await createKolabpadOt();
@@ -23,7 +23,8 @@ export function u32() {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8");
+// ignoreBOM: a leading U+FEFF is text, not a byte-order mark (the default would strip it).
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Named limits of the package (change them with setLimits). */
 export const limits = {
@@ -58,23 +59,38 @@ export function writeInput(s) {
   return read === n ? written : -1;
 }
 
-/** Decodes `size` UTF-8 bytes at `ptr` into a JS string. */
+/**
+ * Decodes `size` bytes of valid UTF-8 at `ptr` (every text the module hands out is valid) into a
+ * JS string. U+FEFF stays, at the start too.
+ */
 export function readText(ptr, size) {
-  if (size <= 64) {
-    const view = bytes();
-    let out = "";
-    let i = 0;
-    for (; i < size; i++) {
-      const c = view[ptr + i];
-      if (c >= 0x80) break;
+  if (size > 16) return decoder.decode(bytes().subarray(ptr, ptr + size));
+  // Short results (typing) by hand: TextDecoder's call costs more than decoding a few bytes.
+  const view = bytes();
+  const end = ptr + size;
+  let out = "";
+  let i = ptr;
+  while (i < end) {
+    const c = view[i];
+    if (c < 0x80) {
       out += String.fromCharCode(c);
+      i += 1;
+    } else if (c < 0xe0) {
+      out += String.fromCharCode(((c & 0x1f) << 6) | (view[i + 1] & 0x3f));
+      i += 2;
+    } else if (c < 0xf0) {
+      out += String.fromCharCode(((c & 0x0f) << 12) | ((view[i + 1] & 0x3f) << 6) | (view[i + 2] & 0x3f));
+      i += 3;
+    } else {
+      const cp = ((c & 0x07) << 18) | ((view[i + 1] & 0x3f) << 12) | ((view[i + 2] & 0x3f) << 6) | (view[i + 3] & 0x3f);
+      out += String.fromCharCode(0xd7c0 + (cp >> 10), 0xdc00 | (cp & 0x3ff));
+      i += 4;
     }
-    if (i === size) return out;
   }
-  return decoder.decode(bytes().subarray(ptr, ptr + size));
+  return out;
 }
 
-/** Decodes the last text result (`size` bytes, from kp_op_apply or kp_op_to_json). */
+/** Decodes the last JSON result (`size` bytes, from kp_op_to_json). */
 export function readOutput(size) {
   return readText(wasm.kp_out_data(), size);
 }

@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "kolabpad/ot.hpp"
+#include "text_slots.hpp"
 
 namespace ot = kolabpad::ot;
 
 namespace {
 
-// Input bytes (one string at a time, written by JS) and the last text result (read by JS).
+// Input bytes (one string at a time, written by JS) and the last JSON result (read by JS).
 std::string g_in;
 std::string g_out;
 
@@ -32,12 +33,10 @@ ot::Operation* boxed(ot::Result<ot::Operation>&& r) {
     return r.ok() ? new ot::Operation(std::move(r).value()) : nullptr;
 }
 
-// Result text lands in g_out; JS reads kp_out_data() / the returned size. -1 means failure.
-double deliver(ot::Result<std::string>&& r) {
-    if (!r.ok()) return -1;
-    g_out = std::move(r).value();
-    return static_cast<double>(g_out.size());
-}
+// The texts of OpSeq.apply/invert on JS strings (js/text_slots.js mirrors what each slot holds),
+// and what the last kp_slot_apply reported (read by JS as four u32).
+kolabpad::wasm::TextSlots g_slots;
+std::uint32_t g_applied[4];
 
 // A text held in wasm memory, so repeated applies need not cross the boundary.
 struct Text {
@@ -129,18 +128,35 @@ EMSCRIPTEN_KEEPALIVE bool kp_op_transform(const ot::Operation* a, const ot::Oper
     return true;
 }
 
-// apply(op, the len input bytes) into the output; -1 when the text is invalid or its length differs.
-EMSCRIPTEN_KEEPALIVE double kp_op_apply(const ot::Operation* op, std::size_t len) {
-    const std::string_view text = input(len);
-    if (!ot::utf8::is_valid(text)) return -1;
-    return deliver(ot::apply(*op, text));
+// Pointer to room for n bytes in slot k (0 or 1) for JS to write a text into (see TextSlots::reserve).
+EMSCRIPTEN_KEEPALIVE char* kp_slot_reserve(unsigned k, std::size_t n) { return g_slots.reserve(k & 1, n); }
+
+// Slot k takes the first len bytes JS wrote, the UTF-8 of a JS string of `units` UTF-16 units;
+// false (slot empty) unless they are valid UTF-8.
+EMSCRIPTEN_KEEPALIVE bool kp_slot_fill(unsigned k, std::size_t len, std::size_t units) {
+    return g_slots.fill(k & 1, len, units);
 }
 
-// invert(op, the len input bytes), or null when the text is invalid or its length differs.
-EMSCRIPTEN_KEEPALIVE ot::Operation* kp_op_invert(const ot::Operation* op, std::size_t len) {
-    const std::string_view text = input(len);
-    if (!ot::utf8::is_valid(text)) return nullptr;
-    return boxed(ot::invert(*op, text));
+// apply(op, slot in) into slot out (see TextSlots::apply). Returns false on a length mismatch;
+// otherwise kp_slot_applied() holds the result as [middle pointer, middle bytes, prefix units,
+// suffix units]: the input's first prefix units, the decoded middle, the input's last suffix units.
+EMSCRIPTEN_KEEPALIVE bool kp_slot_apply(const ot::Operation* op, unsigned in, unsigned out, bool whole) {
+    if ((in & 1) == (out & 1)) return false;
+    const auto r = g_slots.apply(*op, in & 1, out & 1, whole);
+    if (!r.ok()) return false;
+    g_applied[0] = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(r->middle));
+    g_applied[1] = static_cast<std::uint32_t>(r->middle_size);
+    g_applied[2] = static_cast<std::uint32_t>(r->prefix_units);
+    g_applied[3] = static_cast<std::uint32_t>(r->suffix_units);
+    return true;
+}
+
+// Pointer to the four words kp_slot_apply reports.
+EMSCRIPTEN_KEEPALIVE const std::uint32_t* kp_slot_applied() { return g_applied; }
+
+// invert(op, slot k) (see TextSlots::invert), or null when its length differs.
+EMSCRIPTEN_KEEPALIVE ot::Operation* kp_slot_invert(const ot::Operation* op, unsigned k) {
+    return boxed(g_slots.invert(*op, k & 1));
 }
 
 // transform_index(op, p); p must be a valid count (the JS layer checks).
