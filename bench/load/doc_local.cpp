@@ -101,7 +101,14 @@ void DocLocal::on_received(const ScannedHistory& h, std::size_t from, std::size_
         const std::uint64_t index = h.start + k;
         if (!slots_started_) {
             slots_started_ = true;
-            slots_base_ = index;
+            slots_base_ = first_index_ = index;
+        }
+        if (index < first_index_) {
+            // A client behind the first one seen: entries before first_index_ were never tracked (those
+            // from first_index_ to slots_base_ were, and are complete).
+            slots_.insert(slots_.begin(), slots_base_ - first_index_, Slot{0, true});
+            slots_.insert(slots_.begin(), first_index_ - index, Slot{});
+            slots_base_ = first_index_ = index;
         }
         if (index < slots_base_) continue;  // completed (or given up on) already
         const std::size_t i = index - slots_base_;

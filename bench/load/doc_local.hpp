@@ -94,6 +94,7 @@ private:
     std::unordered_set<std::uint64_t> local_users_;
     std::deque<Slot> slots_;  // log entries from slots_base_ on
     std::uint64_t slots_base_ = 0;
+    std::uint64_t first_index_ = 0;  // the lowest log index ever tracked: below it, nothing was seen
     bool slots_started_ = false;
 };
 

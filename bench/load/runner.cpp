@@ -1,6 +1,9 @@
 // One load thread: connection pacing, typing switch, the lag probe, views, and an orderly stop.
 #include "runner.hpp"
 
+#include <ctime>
+
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,6 +32,14 @@ void Runner::start() {
         ioc_.run();
     });
     fut.wait();
+}
+
+double Runner::cpu_seconds() const {
+    clockid_t clock{};
+    timespec ts{};
+    auto self = const_cast<std::thread&>(thread_).native_handle();
+    if (pthread_getcpuclockid(self, &clock) != 0 || clock_gettime(clock, &ts) != 0) return -1;
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 std::future<void> Runner::connect_all(std::size_t concurrency) {

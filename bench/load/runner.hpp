@@ -50,6 +50,8 @@ public:
     void start();
     // The thread's kernel id (after start()).
     long tid() const { return tid_.load(); }
+    // CPU seconds the thread has used (user + kernel, nanosecond clock); callable from any thread.
+    double cpu_seconds() const;
     // Opens every connection, at most `concurrency` handshakes at a time; the future is ready when
     // every connection is open or failed.
     std::future<void> connect_all(std::size_t concurrency);

@@ -1,19 +1,41 @@
 // The Kolabpad adapter: one author speaking the Kolabpad protocol, with the ot.js client state machine
-// (one edit in flight, later ones composed) over @kolabpad/ot, the project's wasm build of its OT library.
+// (one edit in flight, later ones composed) over @kolabpad/ot, the project's wasm build of its OT library;
+// and a thin reader that only counts what it receives. Entries are told apart by the author's user id
+// (from Identity) and seq, never by the `client` echo, whose form is the server's business.
 import WebSocket from "ws";
 import { OpSeq } from "@kolabpad/ot";
 
-/** Connects author `index` to document `docId` at `url` (ws://host:port); hooks: onSent/onAck/onRemote(key, t). */
+/**
+ * Calls `onIdentity(id)` for the Identity frame (the first on every connection), then `handle(msg)` for
+ * every frame after it; resolves once Identity arrived. One listener from the start, told the id at
+ * once: frames read in one chunk are emitted together, before any promise continuation runs.
+ */
+function listen(ws, onIdentity, handle) {
+  return new Promise((resolve, reject) => {
+    let user = null;
+    ws.once("error", reject);
+    ws.on("message", (data) => {
+      const msg = JSON.parse(data.toString());
+      if (user !== null) return handle(msg);
+      if (typeof msg.Identity !== "number") return reject(new Error(`expected Identity first, got ${data}`));
+      user = msg.Identity;
+      onIdentity(user);
+      resolve(user);
+    });
+  });
+}
+
+/** Connects author `index` to document `docId` at `url` (ws://host:port); hooks: onSent/onAck/onRemote(key, t), onFrame(), onIdle(). */
 export async function connect(url, docId, index, hooks) {
   const ws = new WebSocket(`${url}/api/socket/${docId}`, { perMessageDeflate: false });
   const client = `bench-${process.pid}-${docId}-${index}`;
-  let text = "", length = 0, revision = 0, seq = 0, inflightSeq = 0;
+  let text = "", length = 0, revision = 0, seq = 0, inflightSeq = 0, user = -1;
   let outstanding = null, buffer = null, failed = null;
 
   const send = () => {
     inflightSeq = ++seq;
     const frame = `{"Edit":{"revision":${revision},"operation":${outstanding.to_string()},"client":"${client}","seq":${inflightSeq}}}`;
-    hooks.onSent(`${client}:${inflightSeq}`, performance.now());
+    hooks.onSent(`${user}:${inflightSeq}`, performance.now());
     ws.send(frame);
   };
   const local = (op) => {
@@ -40,8 +62,8 @@ export async function connect(url, docId, index, hooks) {
     length = op.target_len();
     op.free();
   };
-  ws.on("message", (data) => {
-    const msg = JSON.parse(data.toString());
+  const onMessage = (msg) => {
+    hooks.onFrame?.();
     const h = msg.History;
     if (!h) {
       if (msg.Error || msg.Rejected) failed = JSON.stringify(msg);
@@ -53,22 +75,21 @@ export async function connect(url, docId, index, hooks) {
       if (at < revision) return;
       if (at > revision) throw new Error("History skips entries");
       revision++;
-      if (e.client === client && e.seq === inflightSeq && outstanding) {
-        hooks.onAck(`${client}:${e.seq}`, t);
+      if (e.id === user && outstanding) {
+        if (e.seq !== undefined && e.seq !== inflightSeq) throw new Error("own entry that is not the edit in flight");
+        hooks.onAck(`${user}:${inflightSeq}`, t);
         outstanding.free();
         outstanding = buffer;
         buffer = null;
         if (outstanding) send();
+        else hooks.onIdle?.();
       } else {
         remote(OpSeq.from_str(JSON.stringify(e.operation)));
-        if (e.client !== undefined) hooks.onRemote(`${e.client}:${e.seq}`, t);
+        if (e.seq !== undefined) hooks.onRemote(`${e.id}:${e.seq}`, t);
       }
     });
-  });
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
+  };
+  await listen(ws, (id) => { user = id; }, onMessage);
   const op = (build) => { const o = OpSeq.new(); build(o); local(o); };
   return {
     length: () => length,
@@ -80,6 +101,28 @@ export async function connect(url, docId, index, hooks) {
     failed: () => failed,
     close: () => ws.close(),
   };
+}
+
+/** A thin reader of `docId`: counts each History entry by author id and seq, without OT. */
+export async function connectReader(url, docId, hooks) {
+  const ws = new WebSocket(`${url}/api/socket/${docId}`, { perMessageDeflate: false });
+  let revision = 0, failed = null;
+  await listen(ws, () => {}, (msg) => {
+    hooks.onFrame?.();
+    const h = msg.History;
+    if (!h) {
+      if (msg.Error) failed = JSON.stringify(msg);
+      return;
+    }
+    const t = performance.now();
+    if (h.start > revision) failed = "History skips entries";
+    h.operations.forEach((e, i) => {
+      if (h.start + i < revision) return;
+      if (e.seq !== undefined) hooks.onRemote(`${e.id}:${e.seq}`, t);
+    });
+    revision = Math.max(revision, h.start + h.operations.length);
+  });
+  return { version: () => revision, failed: () => failed, close: () => ws.close() };
 }
 
 /** The text the server holds for `docId` (GET /api/text/{id}). */
