@@ -12,9 +12,13 @@
 namespace kolabpad::load {
 
 namespace {
-constexpr std::size_t initial_buffer = 4096;
+// Reads go into the free space of a per-connection buffer that starts at 8 KiB; a read that fills all
+// of it doubles the buffer (up to 256 KiB), so a connection receiving big merged frames needs one
+// read per frame, not several plus a speculative one that finds nothing.
+constexpr std::size_t initial_buffer = 8192;
+constexpr std::size_t max_read_buffer = 256u << 10;
 constexpr std::size_t max_handshake = 16384;
-constexpr std::size_t min_free = 2048;
+constexpr std::size_t min_free = 4096;
 
 std::uint64_t next_random(std::uint64_t& s) {  // xorshift64*: masks need not be secret for a load tool
     s ^= s >> 12;
@@ -120,6 +124,8 @@ void WsStream::on_handshake_read(std::size_t n) {
     }
     begin_ = head_end + 4;
     timer_.cancel();
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);  // read_some must say would_block, not wait
     open_ = true;
     auto done = std::move(done_);
     done_ = nullptr;
@@ -132,21 +138,35 @@ void WsStream::read(WsListener& listener) {
     if (drain(Clock::now())) read_more();
 }
 
+// Waits for readability, then reads once without blocking. Asio's async_read_some would try the
+// next read at once after every successful one and find nothing (one EAGAIN syscall per frame); with
+// one thread per io_context a wait re-armed inside the handler cannot miss an edge: any data that
+// arrives later is reported by the next epoll_wait, which runs after this handler.
 void WsStream::read_more() {
-    if (cap_ - end_ < min_free) ensure_room(end_ - begin_ + min_free);
-    socket_.async_read_some(net::buffer(buf_.get() + end_, cap_ - end_),
-                            [this](const boost::system::error_code& ec, std::size_t n) { on_read(ec, n); });
+    socket_.async_wait(tcp::socket::wait_read, [this](const boost::system::error_code& ec) {
+        if (ended_) return;
+        if (ec) return on_read(ec, 0);
+        while (true) {
+            const std::size_t want = std::max(min_free, read_free_);
+            if (cap_ - end_ < want) ensure_room(end_ - begin_ + want);
+            const std::size_t free = cap_ - end_;
+            boost::system::error_code rec;
+            const std::size_t n = socket_.read_some(net::buffer(buf_.get() + end_, free), rec);
+            if (rec == net::error::would_block) return read_more();
+            if (rec) return on_read(rec, 0);
+            if (n == free && cap_ < max_read_buffer) read_free_ = std::min(max_read_buffer, 2 * free);
+            end_ += n;
+            bytes_read_ += n;
+            if (!drain(Clock::now())) return;
+            if (n < free) return read_more();  // drained the socket: wait for the next edge
+        }
+    });
 }
 
-void WsStream::on_read(const boost::system::error_code& ec, std::size_t n) {
+void WsStream::on_read(const boost::system::error_code& ec, std::size_t) {
     if (ended_) return;
-    if (ec) {
-        if (close_sent_) return end(peer_close_, "");  // we asked to close; the server hung up
-        return end(0, ec == net::error::eof ? "connection closed without a close frame" : ec.message());
-    }
-    end_ += n;
-    bytes_read_ += n;
-    if (drain(Clock::now())) read_more();
+    if (close_sent_) return end(peer_close_, "");  // we asked to close; the server hung up
+    return end(0, ec == net::error::eof ? "connection closed without a close frame" : ec.message());
 }
 
 bool WsStream::drain(Clock::time_point now) {

@@ -63,7 +63,7 @@ public:
 private:
     void on_handshake_read(std::size_t n);
     void read_more();
-    void on_read(const boost::system::error_code& ec, std::size_t n);
+    void on_read(const boost::system::error_code& ec, std::size_t n);  // the read failed
     // Parses and delivers the complete frames in the buffer; false when the stream ended.
     bool drain(Clock::time_point now);
     void write_frame(std::uint8_t opcode, std::string_view payload);
@@ -77,6 +77,7 @@ private:
     WsListener* listener_ = nullptr;
     std::unique_ptr<char[]> buf_;
     std::size_t cap_ = 0, begin_ = 0, end_ = 0;
+    std::size_t read_free_ = 0;  // free space to offer each read (grows when reads fill it)
     std::string fragments_;  // a fragmented message being reassembled
     bool fragmented_ = false, fragments_text_ = false;
     std::string out_, writing_buf_;  // queued frames; frames being written
