@@ -1,4 +1,4 @@
-// One simulated author: WebSocket I/O, typing, and the protocol handling around its OtClient.
+// One simulated user: protocol handling around a WsStream, typing, and the OtClient of an author.
 #include "connection.hpp"
 
 #include <nlohmann/json.hpp>
@@ -9,49 +9,35 @@ namespace {
 std::uint32_t micros(Clock::duration d) {
     return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
+constexpr std::uint64_t no_user = UINT64_MAX;
 }  // namespace
 
-Connection::Connection(net::io_context& ioc, Shared& shared, DocLocal& doc, int thread, std::string client)
-    : shared_(shared), doc_(doc), group_(doc.group()), index_(group_.add_client(client, thread)),
-      client_(std::move(client)), ws_(ioc), timer_(ioc) {}
+Connection::Connection(net::io_context& ioc, Shared& shared, DocLocal& doc, Role role, std::string client)
+    : shared_(shared), doc_(doc), role_(role), client_(std::move(client)), ws_(ioc),
+      ot_(role == Role::text_author) {
+    if (role != Role::reader && shared.mode == Mode::rate) timer_ = std::make_unique<net::steady_timer>(ioc);
+}
 
 void Connection::start(std::function<void(bool)> done) {
     done_ = std::move(done);
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
-    beast::get_lowest_layer(ws_).async_connect(shared_.endpoint, [this](beast::error_code ec) {
-        if (ec) return on_connected(ec);
-        beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
-        beast::get_lowest_layer(ws_).expires_never();
-        websocket::stream_base::timeout t{};
-        t.handshake_timeout = std::chrono::seconds(30);
-        t.idle_timeout = websocket::stream_base::none();
-        t.keep_alive_pings = false;
-        ws_.set_option(t);
-        ws_.read_message_max(64u << 20);
-        ws_.auto_fragment(false);
-        ws_.async_handshake(shared_.host, "/api/socket/" + group_.id(),
-                            [this](beast::error_code ec2) { on_connected(ec2); });
+    ws_.open(shared_.endpoint, shared_.host, "/api/socket/" + doc_id(), [this](const std::string& error) {
+        auto done = std::move(done_);
+        if (!error.empty()) {
+            ++shared_.stats.connect_failed;
+            fail("connect", error);
+            if (done) done(false);
+            return;
+        }
+        open_ = true;
+        ++shared_.stats.connected;
+        doc_.add_connected(+1);
+        ws_.read(*this);
+        if (done) done(true);
     });
 }
 
-void Connection::on_connected(beast::error_code ec) {
-    auto done = std::move(done_);
-    if (ec) {
-        ++shared_.stats.connect_failed;
-        fail("connect", ec.message());
-        if (done) done(false);
-        return;
-    }
-    open_ = true;
-    ++shared_.stats.connected;
-    group_.set_connected(index_, true);
-    ws_.text(true);
-    read();
-    if (done) done(true);
-}
-
 void Connection::start_typing() {
-    if (!healthy() || shared_.mode == Mode::idle) return;
+    if (!healthy() || role_ == Role::reader || shared_.mode == Mode::idle) return;
     if (shared_.mode == Mode::rate) {
         std::uniform_real_distribution<double> phase(0, 1);
         auto period = std::chrono::duration<double>(1.0 / shared_.rate);
@@ -63,8 +49,8 @@ void Connection::start_typing() {
 }
 
 void Connection::schedule_tick() {
-    timer_.expires_at(next_tick_);
-    timer_.async_wait([this](beast::error_code ec) {
+    timer_->expires_at(next_tick_);
+    timer_->async_wait([this](const boost::system::error_code& ec) {
         if (ec || !shared_.typing || !healthy()) return;
         auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / shared_.rate));
         auto now = Clock::now();
@@ -103,73 +89,62 @@ void Connection::keystroke() {
 void Connection::send_outstanding() {
     inflight_seq_ = next_seq_++;
     inflight_sent_ = Clock::now();
-    std::string f = R"({"Edit":{"revision":)" + std::to_string(ot_.revision()) + R"(,"operation":)";
-    ot::append_json(f, ot_.outstanding());
-    f += R"(,"client":)";
-    ot::append_json_string(f, client_);
-    f += R"(,"seq":)" + std::to_string(inflight_seq_) + "}}";
-    group_.on_sent(index_, inflight_seq_, inflight_sent_);
+    out_.clear();
+    out_ += R"({"Edit":{"revision":)";
+    out_ += std::to_string(ot_.revision());
+    out_ += R"(,"operation":)";
+    ot::append_json(out_, ot_.outstanding());
+    out_ += R"(,"client":)";
+    ot::append_json_string(out_, client_);
+    out_ += R"(,"seq":)";
+    out_ += std::to_string(inflight_seq_);
+    out_ += "}}";
+    doc_.group().on_sent(user_, inflight_seq_, doc_.thread(), inflight_sent_);
     ++shared_.stats.edits_sent;
-    write(std::move(f));
+    ++shared_.stats.frames_out;
+    shared_.stats.bytes_out += out_.size();
+    ws_.send_text(out_);
 }
 
-void Connection::write(std::string frame) {
-    out_.push_back(std::move(frame));
-    if (!writing_) do_write();
-}
-
-void Connection::do_write() {
-    if (out_.empty() || !open_) {
-        writing_ = false;
+void Connection::on_message(std::string_view data, bool text, Clock::time_point now) {
+    auto& st = shared_.stats;
+    ++st.frames_in;
+    st.bytes_in += data.size();
+    if (shared_.typing) ++st.frames_in_window;
+    if (failed_) return;
+    if (!text) return fail("protocol", "binary frame");
+    if (data.starts_with(R"({"History":)")) {
+        if (!has_user_) return fail("protocol", "History before Identity");
+        std::string error;
+        auto h = doc_.history(data, error);
+        if (!h) return fail("protocol", error);
+        if (shared_.typing) {
+            ++st.history_frames_in_window;
+            st.entries_in_window += h->scan().entries.size();
+        }
+        return handle_history(*h, now);
+    }
+    if (data.starts_with(R"({"Identity":)")) {
+        std::uint64_t id = 0;
+        std::size_t i = 12, digits = 0;
+        for (; i < data.size() && data[i] >= '0' && data[i] <= '9' && digits < 19; ++i, ++digits)
+            id = id * 10 + static_cast<std::uint64_t>(data[i] - '0');
+        if (digits == 0 || data.substr(i) != "}" || has_user_) return fail("protocol", "bad Identity");
+        user_ = id;
+        has_user_ = true;
+        doc_.set_local_user(user_, true);
         return;
     }
-    writing_ = true;
-    ws_.async_write(net::buffer(out_.front()), [this](beast::error_code ec, std::size_t n) {
-        if (ec) {
-            writing_ = false;
-            if (!shared_.closing && !failed_) fail("write", ec.message());
-            return;
-        }
-        ++shared_.stats.frames_out;
-        shared_.stats.bytes_out += n;
-        out_.pop_front();
-        do_write();
-    });
-}
-
-void Connection::read() {
-    ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t n) { on_read(ec, n); });
-}
-
-void Connection::on_read(beast::error_code ec, std::size_t n) {
-    if (ec) {
-        open_ = false;
-        group_.set_connected(index_, false);
-        if (shared_.closing || failed_) return;
-        if (ec == websocket::error::closed) return fail("close", std::to_string(ws_.reason().code));
-        return fail("io", ec.message());
-    }
-    ++shared_.stats.frames_in;
-    shared_.stats.bytes_in += n;
-    auto data = buffer_.cdata();
-    handle_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
-    buffer_.consume(buffer_.size());
-    if (open_) read();
-}
-
-void Connection::handle_frame(std::string_view frame) {
-    if (frame.starts_with(R"({"History":)")) {
-        std::string error;
-        auto h = doc_.parse_history(frame, error);
-        if (!h) return fail("protocol", error);
-        return handle_history(*h);
-    }
-    auto j = nlohmann::json::parse(frame, nullptr, false);
+    for (const char* ignored : {R"({"UserInfo":)", R"({"UserCursor":)", R"({"Language":)", R"({"LanguageBy":)"})
+        if (data.starts_with(ignored)) return;  // a typist or reader has nothing to do with them
+    auto j = nlohmann::json::parse(data, nullptr, false);
     if (!j.is_object() || j.size() != 1) return fail("protocol", "frame is not a one-key object");
     const auto& [name, body] = *j.items().begin();
     if (name == "Snapshot") {
         if (!idle()) return fail("protocol", "Snapshot while an edit is in flight");
-        ot_.reset(body.value("text", std::string()), body.value("revision", std::uint64_t{0}));
+        const auto revision = body.value("revision", std::uint64_t{0});
+        if (role_ == Role::reader) revision_ = revision;
+        else ot_.reset(body.value("text", std::string()), revision);
     } else if (name == "Rejected") {
         // Rolling an edit back is the editor's job; the load tool keeps documents far below the limit.
         fail("Rejected", body.value("code", std::string("?")));
@@ -177,52 +152,87 @@ void Connection::handle_frame(std::string_view frame) {
     } else if (name == "Error") {
         fail("Error", body.value("code", std::string("?")));
     }
-    // Identity, Language, UserInfo, UserCursor, OTP, Signal: nothing to do for a typist.
+    // OTP, Signal and anything newer: nothing to do.
 }
 
-void Connection::handle_history(const ParsedHistory& h) {
-    const auto now = Clock::now();
-    if (!h.entries.empty() && h.start > ot_.revision()) return fail("protocol", "History skips entries");
-    if (apply_composed(h, now)) return;
-    for (std::size_t i = 0; i < h.entries.size() && healthy(); ++i) {
-        const auto index = h.start + i;
-        if (index < ot_.revision()) continue;  // already seen (overlapping resend)
-        const auto& e = h.entries[i];
-        if (e.sender == index_) {
-            if (!e.has_seq || !ot_.has_outstanding() || e.seq != inflight_seq_)
-                return fail("protocol", "own entry that is not the edit in flight");
-            ++shared_.stats.acks;
-            if (shared_.typing) ++shared_.stats.acks_in_window;
-            shared_.stats.ack_us.push_back(micros(now - inflight_sent_));
+void Connection::handle_history(HistoryFrame& h, Clock::time_point now) {
+    const auto& s = h.scan();
+    const std::uint64_t rev = revision();
+    const std::size_t n = s.entries.size();
+    if (s.start > rev) return fail("protocol", "History skips entries");
+    const std::size_t i = static_cast<std::size_t>(std::min<std::uint64_t>(rev - s.start, n));
+    if (i == n) return;  // nothing new (an overlapping resend)
+    if (role_ == Role::reader) {
+        doc_.on_received(s, i, n, no_user, now);
+        shared_.stats.remote_entries += n - i;
+        revision_ = s.start + n;
+        return;
+    }
+    handle_author_history(h, i, now);
+}
+
+// The ot.js client over entries [i, n): our own entry acknowledges the edit in flight, every other
+// entry is transformed against what we have outstanding. A synchronized client takes the rest of the
+// frame at once: a text author applies the frame's composition (what applying the entries one by one
+// yields), a length author checks the lengths.
+void Connection::handle_author_history(HistoryFrame& h, std::size_t i, Clock::time_point now) {
+    std::string error;
+    const auto* ops = h.operations(error);
+    if (!ops) return fail("protocol", error);
+    const auto& s = h.scan();
+    const std::size_t n = s.entries.size();
+    auto& st = shared_.stats;
+    while (i < n && healthy()) {
+        if (!ot_.has_outstanding()) {
+            for (std::size_t j = i; j < n; ++j)
+                if (s.entries[j].user == user_) return fail("protocol", "own entry while nothing is in flight");
+            std::optional<std::string> err;
+            if (!ot_.keeps_text()) {
+                if (!h.chained()) return fail("protocol", "History entries do not chain");
+                err = ot_.remote_lengths((*ops)[i].base_len(), (*ops)[n - 1].target_len(), n - i);
+            } else if (i == 0 && n >= 2 && h.composition()) {
+                err = ot_.remote_composed(*h.composition(), n);
+            } else {
+                for (std::size_t j = i; j < n && !err; ++j) err = ot_.remote((*ops)[j]);
+            }
+            if (err) return fail("ot", *err);
+            doc_.on_received(s, i, n, user_, now);
+            st.remote_entries += n - i;
+            return;
+        }
+        const auto& e = s.entries[i];
+        if (e.user == user_) {
+            if (e.has_seq && e.seq != inflight_seq_) return fail("protocol", "own entry that is not the edit in flight");
+            ++st.acks;
+            if (shared_.typing) ++st.acks_in_window;
+            st.ack_us.push_back(micros(now - inflight_sent_));
             if (ot_.ack()) send_outstanding();
             else if (shared_.mode == Mode::flat_out && shared_.typing) keystroke();
         } else {
-            if (auto err = ot_.remote(e.op)) return fail("ot", *err);
-            received(index, e, now);
+            if (auto err = ot_.remote((*ops)[i])) return fail("ot", *err);
+            doc_.on_received(s, i, i + 1, user_, now);
+            ++st.remote_entries;
         }
+        ++i;
     }
 }
 
-// A synchronized client that authored none of the frame's entries applies their composition at once
-// (what applying them one by one yields); anything else goes entry by entry through the state machine.
-bool Connection::apply_composed(const ParsedHistory& h, Clock::time_point now) {
-    if (!h.composed || h.start != ot_.revision() || ot_.has_outstanding() || !healthy()) return false;
-    for (const auto& e : h.entries)
-        if (e.sender == index_) return false;
-    if (auto err = ot_.remote_composed(*h.composed, h.entries.size())) return fail("ot", *err), true;
-    for (std::size_t i = 0; i < h.entries.size(); ++i) received(h.start + i, h.entries[i], now);
-    return true;
-}
-
-void Connection::received(std::uint64_t index, const ParsedEntry& e, Clock::time_point now) {
-    ++shared_.stats.remote_entries;
-    if (e.sender >= 0 && e.has_seq) doc_.on_received(index, e.sender, e.seq, now);
+void Connection::on_end(std::uint16_t close_code, const std::string& error) {
+    const bool was_open = open_;
+    open_ = false;
+    if (was_open) {
+        doc_.add_connected(-1);
+        if (has_user_) doc_.set_local_user(user_, false);
+    }
+    if (timer_) timer_->cancel();
+    if (shared_.closing || failed_) return;
+    if (error.empty()) fail("close", std::to_string(close_code));
+    else fail("io", error);
 }
 
 void Connection::close() {
-    timer_.cancel();
-    if (!open_) return;
-    ws_.async_close(websocket::close_code::normal, [](beast::error_code) {});
+    if (timer_) timer_->cancel();
+    ws_.close(1000);
 }
 
 void Connection::fail(const std::string& category, const std::string& detail) {

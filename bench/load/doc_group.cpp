@@ -1,4 +1,4 @@
-// Who is who in one document, and the cross-thread half of the edit-to-everyone bookkeeping.
+// Per-thread connection counts, and the cross-thread half of the edit-to-everyone bookkeeping.
 #include "doc_group.hpp"
 
 namespace kolabpad::load {
@@ -8,42 +8,26 @@ DocGroup::DocGroup(std::string id, int threads)
     for (int t = 0; t < threads; ++t) per_thread_[t].store(0);
 }
 
-int DocGroup::add_client(const std::string& client, int thread) {
-    int i = size();
-    names_.push_back(client);
-    thread_.push_back(thread);
-    connected_.push_back(0);
-    index_.emplace(client, i);
-    return i;
+void DocGroup::add_connected(int thread, int delta) {
+    if (delta > 0) per_thread_[thread].fetch_add(1, std::memory_order_relaxed);
+    else per_thread_[thread].fetch_sub(1, std::memory_order_relaxed);
 }
 
-int DocGroup::index_of(const std::string& client) const {
-    auto it = index_.find(client);
-    return it == index_.end() ? -1 : it->second;
-}
-
-void DocGroup::set_connected(int index, bool connected) {
-    if ((connected_[index] != 0) == connected) return;
-    connected_[index] = connected ? 1 : 0;
-    auto& n = per_thread_[thread_[index]];
-    if (connected) n.fetch_add(1, std::memory_order_relaxed); else n.fetch_sub(1, std::memory_order_relaxed);
-}
-
-void DocGroup::on_sent(int sender, std::uint64_t seq, Clock::time_point t) {
+void DocGroup::on_sent(std::uint64_t user, std::uint64_t seq, int thread, Clock::time_point t) {
     std::uint32_t threads = 0;
     for (int u = 0; u < threads_; ++u) {
-        std::uint32_t others = connected_on(u) - (u == thread_[sender] && connected(sender) ? 1 : 0);
-        if (others > 0) ++threads;
+        const std::uint32_t n = connected_on(u);
+        if (n > (u == thread ? 1u : 0u)) ++threads;
     }
     if (threads == 0) return;
-    const auto k = key(sender, seq);
+    const auto k = key(user, seq);
     auto& s = shard(k);
     std::lock_guard lock(s.m);
     s.pending[k] = Pending{t, threads};
 }
 
-void DocGroup::on_thread_received(int sender, std::uint64_t seq, Clock::time_point now, Counters& stats) {
-    const auto k = key(sender, seq);
+void DocGroup::on_thread_received(std::uint64_t user, std::uint64_t seq, Clock::time_point now, Counters& stats) {
+    const auto k = key(user, seq);
     auto& s = shard(k);
     std::lock_guard lock(s.m);
     auto it = s.pending.find(k);
@@ -51,6 +35,7 @@ void DocGroup::on_thread_received(int sender, std::uint64_t seq, Clock::time_poi
     if (--it->second.threads_remaining == 0) {
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - it->second.sent).count();
         stats.everyone_us.push_back(static_cast<std::uint32_t>(us));
+        stats.everyone_sent.push_back(it->second.sent);
         s.pending.erase(it);
     }
 }
