@@ -4,6 +4,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "document/peer.hpp"
@@ -20,7 +21,7 @@
 namespace kolabpad::server::net {
 namespace {
 
-using Frame = std::shared_ptr<const std::string>;
+using document::Frame;
 using Seconds = std::chrono::duration<double>;
 
 constexpr std::uint16_t close_normal_going_away = 1001;
@@ -30,6 +31,8 @@ constexpr std::uint16_t close_too_big = 1009;
 constexpr std::uint16_t close_internal = 1011;
 constexpr std::uint16_t close_try_later = 1013;
 constexpr std::size_t read_chunk = 64 * 1024;
+// Frames per gather write: 64 buffers, as many as Asio hands to one writev.
+constexpr std::size_t max_gather_frames = 32;
 
 std::chrono::steady_clock::duration to_duration(double seconds) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(seconds));
@@ -128,6 +131,7 @@ private:
             log::debug("websocket accept failed", {{"error", ec.message()}});
             return;
         }
+        ws_.next_layer().handshake_done();
         if (ctx_.shutting_down) {
             close_after_queue(close_normal_going_away, "server shutting down");
             start_read();
@@ -269,7 +273,7 @@ private:
                                          {"code", std::string(code)}, {"reason", message}});
         stopped_reading_ = true;
         // Through the strand's queue, so that frames the document already queued (Identity) go first.
-        deliver(std::make_shared<const std::string>(protocol::error(code, message)));
+        deliver(document::make_frame(protocol::error(code, message)));
         close(close_code, code);
     }
 
@@ -278,7 +282,7 @@ private:
         ++ctx_.metrics.slow_closed;
         ctx_.telemetry.events.record("error", id_, user_, "send_queue_full");
         // Drop what is not being written yet; the client reconnects and resumes from its revision.
-        while (queue_.size() > (writing_ ? 1u : 0u)) {
+        while (queue_.size() > (writing_ ? in_flight_ : 0u)) {
             add_queued(-static_cast<std::int64_t>(queue_.back().frame->size()));
             queue_.pop_back();
         }
@@ -325,37 +329,53 @@ private:
     // A writer that fell behind merges its History backlog into one frame (see send_queue.hpp).
     void merge_history_backlog() {
         std::int64_t delta = 0;
-        if (const std::size_t merged = merge_history_front(queue_, delta)) {
+        if (const std::size_t merged = merge_history_runs(queue_, delta)) {
             add_queued(delta);
             ctx_.metrics.history_merged.fetch_add(merged, std::memory_order_relaxed);
         }
     }
 
+    // Writes every queued frame (up to max_gather_frames) in one gather write: each frame's
+    // prebuilt header and payload as they are, shared with every other connection.
     void write_next() {
         writing_ = true;
         merge_history_backlog();
-        ws_.text(true);
         write_watch_.touch();
         write_watch_.arm(shared_from_this());
-        ws_.async_write(asio::buffer(*queue_.front().frame),
-                        beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        in_flight_ = std::min(queue_.size(), max_gather_frames);
+        gather_.clear();
+        for (std::size_t i = 0; i < in_flight_; ++i) {
+            const document::OutFrame& f = *queue_[i].frame;
+            gather_.push_back(asio::const_buffer(f.header().data(), f.header().size()));
+            gather_.push_back(asio::buffer(f.payload()));
+        }
+        ws_.next_layer().async_write_frames(std::span<const asio::const_buffer>(gather_),
+                                            beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t) {
-        const Item done = std::move(queue_.front());
-        queue_.pop_front();
-        add_queued(-static_cast<std::int64_t>(done.frame->size()));
         writing_ = false;
         if (ec) {
             beast::get_lowest_layer(ws_).close();
             return;
         }
         greeted_.store(true, std::memory_order_relaxed);
+        const auto now = std::chrono::steady_clock::now();
+        std::uint64_t bytes = 0, history = 0;
         auto& m = ctx_.metrics;
-        m.bytes_out.fetch_add(done.frame->size(), std::memory_order_relaxed);
-        m.frames_out.fetch_add(1, std::memory_order_relaxed);
-        if (done.count > 0) m.history_frames.fetch_add(1, std::memory_order_relaxed);
-        m.fanout_latency.observe(std::chrono::steady_clock::now() - done.queued);
+        for (std::size_t i = 0; i < in_flight_; ++i) {
+            const Item& done = queue_[i];
+            bytes += done.frame->size();
+            history += done.count > 0 ? 1 : 0;
+            m.fanout_latency.observe(now - done.queued);
+        }
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
+        add_queued(-static_cast<std::int64_t>(bytes));
+        m.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+        m.frames_out.fetch_add(in_flight_, std::memory_order_relaxed);
+        m.history_frames.fetch_add(history, std::memory_order_relaxed);
+        m.frame_writes.fetch_add(1, std::memory_order_relaxed);
+        in_flight_ = 0;
         if (queue_.empty()) urgent_queued_ = false;  // an urgent frame flushes everything queued before it
         if (!queue_.empty()) schedule_write();
         else if (close_requested_ && !close_started_) start_close();
@@ -419,6 +439,8 @@ private:
     std::uint64_t user_ = 0;
     beast::flat_buffer buffer_;
     std::deque<Item> queue_;
+    std::size_t in_flight_ = 0;                // frames at the front of queue_ being written
+    std::vector<asio::const_buffer> gather_;   // their headers and payloads
     std::atomic<std::uint64_t> queued_bytes_{0};
     std::atomic<bool> overflowed_{false};
     bool writing_ = false;
