@@ -28,7 +28,7 @@ public:
     // Wraps an accepted connection.
     explicit ScannedStream(beast::tcp_stream s) : next_(std::move(s)) {}
 
-    // The executor of the connection (a strand).
+    // The executor of the connection (its network thread's io_context).
     executor_type get_executor() noexcept { return next_.get_executor(); }
     // The wrapped tcp_stream.
     beast::tcp_stream& next_layer() noexcept { return next_; }
@@ -72,7 +72,27 @@ public:
     }
 
     // From now on Beast writes WebSocket frames (call once the handshake's answer is written).
-    void handshake_done() { framing_ = true; }
+    // The socket turns non-blocking for write_frames_now(); Asio's own operations are unaffected.
+    void handshake_done() {
+        framing_ = true;
+        beast::error_code ignored;
+        next_.socket().non_blocking(true, ignored);
+    }
+
+    // Writes what the socket takes of `buffers` at once, without waiting, when nothing else is
+    // being written and Beast's output is at a frame boundary; returns the bytes written (0 when it
+    // could not write now). `ec` is set only on a real error.
+    template <class ConstBuffers>
+    std::size_t write_frames_now(const ConstBuffers& buffers, beast::error_code& ec) {
+        ec = {};
+        if (beast_busy_ || frames_busy_ || !beast_out_.at_boundary() || !framing_) return 0;
+        const std::size_t n = next_.socket().write_some(buffers, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            ec = {};
+            return 0;
+        }
+        return ec ? 0 : n;
+    }
 
     // Writes `buffers` (whole frames, kept alive by the caller until `handler` runs) completely,
     // at a frame boundary of Beast's output, then calls handler(error, bytes). One write at a time.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "document/peer.hpp"
+#include "net/delivery_hub.hpp"
 #include "kolabpad/ot/utf8.hpp"
 #include "net/routes.hpp"
 #include "net/scanned_stream.hpp"
@@ -38,9 +39,9 @@ std::chrono::steady_clock::duration to_duration(double seconds) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(seconds));
 }
 
-// One WebSocket connection. All of its own state lives on its strand; deliver() and close() may be
-// called from any thread and hop onto the strand.
-class Session final : public document::Peer, public std::enable_shared_from_this<Session> {
+// One WebSocket connection. All of its own state lives on its network thread (the one thread that
+// runs its io_context); deliver() and close() may be called from any thread and hop onto it.
+class Session final : public document::Peer, public Drainable, public std::enable_shared_from_this<Session> {
 public:
     Session(beast::tcp_stream stream, Context& ctx, std::string id, std::optional<std::uint64_t> resume,
             ConnectionLimit::Slot slot)
@@ -55,7 +56,8 @@ public:
           write_watch_(ws_.get_executor(), to_duration(ctx.config.ws_write_timeout_seconds),
                        [this] { return !finished_ && (writing_ || close_started_); }, [this] { on_write_timeout(); }),
           flush_timer_(ws_.get_executor()),
-          rate_(ctx.config.rate_limit_per_second, ctx.config.rate_limit_burst) {
+          rate_(ctx.config.rate_limit_per_second, ctx.config.rate_limit_burst),
+          hub_(DeliveryHub::of(ws_.get_executor())) {
         ++ctx_.metrics.connections;
     }
     ~Session() override {
@@ -108,8 +110,9 @@ private:
         ctx_.metrics.send_queue_bytes += delta;
     }
 
-    // Frames reach the strand through an inbox: only the first frame into an empty inbox posts a
-    // handler, so a burst of frames costs one hand-off, not one per frame.
+    // Frames reach the connection's thread through an inbox: only the first frame into an empty
+    // inbox wakes it, through the thread's DeliveryHub, which wakes the thread once for every
+    // connection that got frames in the same burst.
     void deliver_item(Item item, bool urgent) {
         const auto size = static_cast<std::int64_t>(item.frame->size());
         const std::uint64_t total = queued_bytes_.load() + static_cast<std::uint64_t>(size);
@@ -123,7 +126,7 @@ private:
         item.queued = std::chrono::steady_clock::now();
         // The connect sequence (Identity, History...) is never held back.
         const bool now = urgent || !greeted_.load(std::memory_order_relaxed);
-        if (inbox_.push(std::move(item), now)) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
+        if (inbox_.push(std::move(item), now)) hub_.wake(shared_from_this());
     }
 
     void on_accept(beast::error_code ec) {
@@ -141,7 +144,7 @@ private:
     }
 
     // The document is loaded off the network threads (a cold one may replay a long log); the
-    // session continues on its strand once it is there.
+    // session continues on its thread once it is there.
     void load_document(int attempt) {
         ctx_.registry.get_async(id_, [self = shared_from_this(), attempt](ot::Result<std::shared_ptr<document::Document>> doc) {
             asio::dispatch(self->ws_.get_executor(),
@@ -272,7 +275,7 @@ private:
         log::info("closing connection", {{"document", id_}, {"user", doc_ ? std::to_string(user_) : std::string("none")},
                                          {"code", std::string(code)}, {"reason", message}});
         stopped_reading_ = true;
-        // Through the strand's queue, so that frames the document already queued (Identity) go first.
+        // Through the inbox, so that frames the document already queued (Identity) go first.
         deliver(document::make_frame(protocol::error(code, message)));
         close(close_code, code);
     }
@@ -289,6 +292,8 @@ private:
         stopped_reading_ = true;
         close_after_queue(close_try_later, "send queue limit exceeded");
     }
+
+    void drain() override { drain_inbox(); }
 
     void drain_inbox() {
         bool urgent = false;
@@ -336,21 +341,33 @@ private:
     }
 
     // Writes every queued frame (up to max_gather_frames) in one gather write: each frame's
-    // prebuilt header and payload as they are, shared with every other connection.
+    // prebuilt header and payload as they are, shared with every other connection. What the socket
+    // takes at once is written right here (no asynchronous operation, no completion to dispatch);
+    // only a remainder waits for the socket, under the write timeout.
     void write_next() {
         writing_ = true;
         merge_history_backlog();
-        write_watch_.touch();
-        write_watch_.arm(shared_from_this());
         in_flight_ = std::min(queue_.size(), max_gather_frames);
         gather_.clear();
+        std::size_t total = 0;
         for (std::size_t i = 0; i < in_flight_; ++i) {
             const document::OutFrame& f = *queue_[i].frame;
             gather_.push_back(asio::const_buffer(f.header().data(), f.header().size()));
             gather_.push_back(asio::buffer(f.payload()));
+            total += f.wire_size();
         }
-        ws_.next_layer().async_write_frames(std::span<const asio::const_buffer>(gather_),
-                                            beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        beast::error_code ec;
+        const std::size_t n = ws_.next_layer().write_frames_now(std::span<const asio::const_buffer>(gather_), ec);
+        if (ec || n == total) return on_write(ec, n);
+        // Drop what was written from the front of the gather list; the rest goes asynchronously.
+        std::size_t skip = n, first = 0;
+        while (skip >= gather_[first].size()) skip -= gather_[first++].size();
+        gather_[first] += skip;
+        write_watch_.touch();
+        write_watch_.arm(shared_from_this());
+        ws_.next_layer().async_write_frames(
+            std::span<const asio::const_buffer>(gather_.data() + first, gather_.size() - first),
+            beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t) {
@@ -456,9 +473,10 @@ private:
     asio::steady_timer flush_timer_;  // WS_FLUSH_INTERVAL_MS: when the oldest queued frame is due
     bool flush_armed_ = false;
     bool urgent_queued_ = false;      // a queued History frame acknowledges this user's edit
-    Inbox inbox_;                     // frames delivered from other threads, not yet on the strand
+    Inbox inbox_;                     // frames delivered from other threads, not yet taken
     std::atomic<bool> greeted_{false};  // the first frame was written
     TokenBucket rate_;
+    DeliveryHub& hub_;                // wakes this connection's thread for frames from other threads
 };
 
 }  // namespace
