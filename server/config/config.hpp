@@ -54,7 +54,7 @@ struct Config {
     std::string max_memory_source = "MAX_MEMORY_MB";  // where max_memory_mb came from (for the start-up log)
     double memory_check_interval_seconds = 5.0;    // MEMORY_CHECK_INTERVAL_SECONDS
     std::uint64_t storage_max_pending_writes = 50000;  // STORAGE_MAX_PENDING_WRITES (backpressure)
-    std::uint64_t storage_commit_window_ms = 20;   // STORAGE_COMMIT_WINDOW_MS (0 = commit at once; max 1000)
+    std::uint64_t storage_commit_window_ms = 1;    // STORAGE_COMMIT_WINDOW_MS (0 = commit at once; max 1000)
     std::string admin_token;                       // ADMIN_TOKEN (empty = no admin API)
     std::uint64_t event_log_size = 1000;           // EVENT_LOG_SIZE (events kept for /api/events)
     std::uint64_t simulate_max_users = 20;         // SIMULATE_MAX_USERS (per document)

@@ -11,9 +11,8 @@
 namespace kolabpad::server::document {
 namespace {
 
-using Frame = std::shared_ptr<const std::string>;
 
-Frame frame(std::string s) { return std::make_shared<const std::string>(std::move(s)); }
+Frame frame(std::string s) { return make_frame(std::move(s)); }
 
 std::int64_t now_ms() {
     using namespace std::chrono;
@@ -279,7 +278,7 @@ void Document::broadcast_committed_locked() {
 }
 
 void Document::release_cursors_locked() {
-    std::vector<std::shared_ptr<const std::string>> frames;
+    std::vector<Frame> frames;
     for (auto& [uid, u] : users_) {
         if (!u.held || u.held_until > sent_) continue;
         u.cursor = std::move(u.held);
@@ -352,7 +351,7 @@ void Document::set_otp(std::uint64_t user, bool enable) {
     save_meta_locked({frame(protocol::otp(otp_, user, name))});
 }
 
-void Document::save_meta_locked(std::vector<std::shared_ptr<const std::string>> announce) {
+void Document::save_meta_locked(std::vector<Frame> announce) {
     std::weak_ptr<Document> self = weak_from_this();
     storage_->submit(storage::SaveMeta{id_, language_, otp_}, generation_,
                      [self, a = std::move(announce), lang = language_](bool ok) {
@@ -360,7 +359,7 @@ void Document::save_meta_locked(std::vector<std::shared_ptr<const std::string>> 
     });
 }
 
-void Document::on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce,
+void Document::on_meta_committed(bool ok, const std::vector<Frame>& announce,
                                  const std::optional<std::string>& stored_language) {
     std::function<void()> notify;
     {
@@ -476,7 +475,7 @@ bool Document::active_authors_all_waiting_locked(Clock::time_point now) const {
     return true;
 }
 
-void Document::broadcast_locked(const std::shared_ptr<const std::string>& f) {
+void Document::broadcast_locked(const Frame& f) {
     for (auto& [uid, u] : users_) u.peer->deliver(f);
 }
 

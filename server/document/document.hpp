@@ -183,13 +183,13 @@ private:
     Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation, Telemetry* telemetry);
     void record(const char* kind, std::optional<std::uint64_t> user, std::string detail = {}) const;
     std::uint64_t memory_bytes_locked() const;
-    void broadcast_locked(const std::shared_ptr<const std::string>& frame);
+    void broadcast_locked(const Frame& frame);
     // True when every user who edited within author_active_span awaits an acknowledgement.
     bool active_authors_all_waiting_locked(Clock::time_point now) const;
     void on_committed(std::uint64_t revision, bool ok);
     // Broadcasts every committed operation not yet sent as one History frame (once per storage batch).
     void broadcast_committed_locked();
-    void on_meta_committed(bool ok, const std::vector<std::shared_ptr<const std::string>>& announce,
+    void on_meta_committed(bool ok, const std::vector<Frame>& announce,
                            const std::optional<std::string>& stored_language);
     void fail_storage_locked(std::function<void()>& notify);
     void save_snapshot_locked(bool force = false);
@@ -199,7 +199,7 @@ private:
     // Sends every held cursor whose user's edits are all broadcast now.
     void release_cursors_locked();
     std::uint64_t revision_locked() const { return log_start_ + ops_.size(); }
-    void save_meta_locked(std::vector<std::shared_ptr<const std::string>> announce);
+    void save_meta_locked(std::vector<Frame> announce);
 
     const std::string id_;
     const Limits limits_;

@@ -74,7 +74,7 @@ bool Document::evict_now() {
     std::lock_guard lock(mu_);
     if (evicted_) return false;
     evicted_ = true;
-    auto err = std::make_shared<const std::string>(
+    auto err = make_frame(
         protocol::error("evicted", "an administrator evicted this document from memory; reconnect to load it again"));
     for (auto& [uid, u] : users_) {
         u.peer->deliver(err);

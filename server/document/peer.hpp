@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "document/frame.hpp"
+
 namespace kolabpad::server::document {
 
 // One connected client. Both calls are non-blocking and may be made under a document's lock.
@@ -14,14 +16,14 @@ class Peer {
 public:
     virtual ~Peer() = default;
     // Queues one text frame; frames are written in the order they were queued.
-    virtual void deliver(std::shared_ptr<const std::string> frame) = 0;
+    virtual void deliver(Frame frame) = 0;
     // Closes the connection with `code` after the frames already queued.
     virtual void close(std::uint16_t code, std::string_view reason) = 0;
     // Queues a History frame holding log entries [start, start + count); a connection may merge
     // contiguous ones into one frame. `own` is true when the frame acknowledges one of this peer's
     // edits: a connection that delays writes to merge them (WS_FLUSH_INTERVAL_MS) writes it at once.
     // By default the same as deliver().
-    virtual void deliver_history(std::shared_ptr<const std::string> frame, std::uint64_t start, std::uint64_t count,
+    virtual void deliver_history(Frame frame, std::uint64_t start, std::uint64_t count,
                                  bool own) {
         (void)start;
         (void)count;

@@ -90,6 +90,8 @@ void ServerMetrics::append_prometheus(std::string& out) const {
     append_sample(out, "kolabpad_sent_bytes_total", "counter", "Bytes of frames written to clients.", u(bytes_out));
     append_sample(out, "kolabpad_sent_frames_total", "counter", "Frames written to clients.", u(frames_out));
     append_sample(out, "kolabpad_edits_total", "counter", "Edits applied.", u(edits));
+    append_sample(out, "kolabpad_frame_writes_total", "counter",
+                  "Gather writes of frames to clients (each one writev of up to 32 frames).", u(frame_writes));
     append_sample(out, "kolabpad_history_frames_total", "counter", "History frames written to clients.",
                   u(history_frames));
     append_sample(out, "kolabpad_history_frames_merged_total", "counter",

@@ -57,6 +57,7 @@ struct ServerMetrics {
     std::atomic<std::uint64_t> bytes_in{0};          // bytes of client messages
     std::atomic<std::uint64_t> bytes_out{0};         // bytes of frames written to clients
     std::atomic<std::uint64_t> frames_out{0};        // frames written to clients
+    std::atomic<std::uint64_t> frame_writes{0};      // gather writes that carried them (one writev each)
     std::atomic<std::uint64_t> edits{0};             // edits applied
     std::atomic<std::uint64_t> history_frames{0};    // History frames written
     std::atomic<std::uint64_t> history_merged{0};    // History frames saved by merging a backlog

@@ -91,7 +91,7 @@ private:
             upgrade(std::move(req), *target);
             return;
         }
-        // The reply may come from a loader thread (/api/text of a cold document): back to the strand.
+        // The reply may come from a loader thread (/api/text of a cold document): back to the connection's thread.
         handle_request(req, *target, ctx_, [self = shared_from_this()](http::message_generator msg) {
             asio::dispatch(self->stream_.get_executor(),
                            [self, msg = std::move(msg)]() mutable { self->send(std::move(msg)); });

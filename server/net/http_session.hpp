@@ -9,7 +9,7 @@
 
 namespace kolabpad::server::net {
 
-// Serves HTTP on an accepted socket (whose executor is a strand) until it closes or upgrades;
+// Serves HTTP on an accepted socket (whose executor is its network thread's io_context) until it closes or upgrades;
 // `slot` counts it against MAX_CONNECTIONS until then (a WebSocket session takes it over).
 void start_http(tcp::socket socket, Context& ctx, ConnectionLimit::Slot slot);
 

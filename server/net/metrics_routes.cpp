@@ -128,6 +128,7 @@ std::string json(Context& ctx, const Gauges& g) {
     o += ",\"bytes_out\":" + u(m.bytes_out);
     o += ",\"frames_out\":" + u(m.frames_out);
     o += ",\"history_frames\":" + u(m.history_frames);
+    o += ",\"frame_writes\":" + u(m.frame_writes);
     o += ",\"history_frames_merged\":" + u(m.history_merged);
     o += ",\"send_queue_bytes\":" + std::to_string(m.send_queue_bytes.load());
     o += ",\"slow_consumers\":" + u(m.slow_closed);

@@ -13,11 +13,13 @@
 #include <utility>
 #include <vector>
 
+#include "document/frame.hpp"
+
 namespace kolabpad::server::net {
 
 // One frame waiting to be written.
 struct QueuedFrame {
-    std::shared_ptr<const std::string> frame;
+    document::Frame frame;
     std::chrono::steady_clock::time_point queued;  // when it was queued (fan-out latency)
     std::uint64_t start = 0;                       // History only: first log entry it holds
     std::uint64_t count = 0;                       // History only: entries it holds; 0 for other frames
@@ -27,6 +29,9 @@ struct QueuedFrame {
 // them by one merged frame (keeping the front's queue time). Frames of other kinds are never merged
 // or reordered. Returns how many frames were merged away; adds the change in queued bytes to `bytes`.
 std::size_t merge_history_front(std::deque<QueuedFrame>& queue, std::int64_t& bytes);
+// Does the same for every run of continuing History frames anywhere in `queue` (what a gather write
+// of the whole queue sends); returns how many frames were merged away.
+std::size_t merge_history_runs(std::deque<QueuedFrame>& queue, std::int64_t& bytes);
 
 // Frames handed to one connection from any thread, held until the connection's strand takes them:
 // only the first frame into an empty inbox needs to wake the strand.

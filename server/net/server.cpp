@@ -71,7 +71,7 @@ public:
 
     void accept() {
         asio::io_context& target = *contexts_[next_++ % contexts_.size()];
-        acceptor_.async_accept(asio::make_strand(target), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+        acceptor_.async_accept(target.get_executor(), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
             if (!ec) {
                 self->accepted(std::move(s));
@@ -193,7 +193,8 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     // By default half the cores: the storage writer and the kernel's TCP work need the rest.
     const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency() / 2);
     // One io_context per network thread, each connection on one of them: a connection's handlers
-    // then never wake a second thread (one shared io_context for N threads does, per event).
+    // then never wake a second thread (one shared io_context for N threads does, per event), and
+    // since exactly one thread runs each io_context, connections need no strand.
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<asio::io_context*> context_ptrs;
     for (unsigned i = 0; i < threads; ++i) {

@@ -4,9 +4,11 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "document/peer.hpp"
+#include "net/delivery_hub.hpp"
 #include "kolabpad/ot/utf8.hpp"
 #include "net/routes.hpp"
 #include "net/scanned_stream.hpp"
@@ -20,7 +22,7 @@
 namespace kolabpad::server::net {
 namespace {
 
-using Frame = std::shared_ptr<const std::string>;
+using document::Frame;
 using Seconds = std::chrono::duration<double>;
 
 constexpr std::uint16_t close_normal_going_away = 1001;
@@ -30,14 +32,16 @@ constexpr std::uint16_t close_too_big = 1009;
 constexpr std::uint16_t close_internal = 1011;
 constexpr std::uint16_t close_try_later = 1013;
 constexpr std::size_t read_chunk = 64 * 1024;
+// Frames per gather write: 64 buffers, as many as Asio hands to one writev.
+constexpr std::size_t max_gather_frames = 32;
 
 std::chrono::steady_clock::duration to_duration(double seconds) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(seconds));
 }
 
-// One WebSocket connection. All of its own state lives on its strand; deliver() and close() may be
-// called from any thread and hop onto the strand.
-class Session final : public document::Peer, public std::enable_shared_from_this<Session> {
+// One WebSocket connection. All of its own state lives on its network thread (the one thread that
+// runs its io_context); deliver() and close() may be called from any thread and hop onto it.
+class Session final : public document::Peer, public Drainable, public std::enable_shared_from_this<Session> {
 public:
     Session(beast::tcp_stream stream, Context& ctx, std::string id, std::optional<std::uint64_t> resume,
             ConnectionLimit::Slot slot)
@@ -52,7 +56,8 @@ public:
           write_watch_(ws_.get_executor(), to_duration(ctx.config.ws_write_timeout_seconds),
                        [this] { return !finished_ && (writing_ || close_started_); }, [this] { on_write_timeout(); }),
           flush_timer_(ws_.get_executor()),
-          rate_(ctx.config.rate_limit_per_second, ctx.config.rate_limit_burst) {
+          rate_(ctx.config.rate_limit_per_second, ctx.config.rate_limit_burst),
+          hub_(DeliveryHub::of(ws_.get_executor())) {
         ++ctx_.metrics.connections;
     }
     ~Session() override {
@@ -105,8 +110,9 @@ private:
         ctx_.metrics.send_queue_bytes += delta;
     }
 
-    // Frames reach the strand through an inbox: only the first frame into an empty inbox posts a
-    // handler, so a burst of frames costs one hand-off, not one per frame.
+    // Frames reach the connection's thread through an inbox: only the first frame into an empty
+    // inbox wakes it, through the thread's DeliveryHub, which wakes the thread once for every
+    // connection that got frames in the same burst.
     void deliver_item(Item item, bool urgent) {
         const auto size = static_cast<std::int64_t>(item.frame->size());
         const std::uint64_t total = queued_bytes_.load() + static_cast<std::uint64_t>(size);
@@ -120,7 +126,7 @@ private:
         item.queued = std::chrono::steady_clock::now();
         // The connect sequence (Identity, History...) is never held back.
         const bool now = urgent || !greeted_.load(std::memory_order_relaxed);
-        if (inbox_.push(std::move(item), now)) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
+        if (inbox_.push(std::move(item), now)) hub_.wake(shared_from_this());
     }
 
     void on_accept(beast::error_code ec) {
@@ -128,6 +134,7 @@ private:
             log::debug("websocket accept failed", {{"error", ec.message()}});
             return;
         }
+        ws_.next_layer().handshake_done();
         if (ctx_.shutting_down) {
             close_after_queue(close_normal_going_away, "server shutting down");
             start_read();
@@ -137,7 +144,7 @@ private:
     }
 
     // The document is loaded off the network threads (a cold one may replay a long log); the
-    // session continues on its strand once it is there.
+    // session continues on its thread once it is there.
     void load_document(int attempt) {
         ctx_.registry.get_async(id_, [self = shared_from_this(), attempt](ot::Result<std::shared_ptr<document::Document>> doc) {
             asio::dispatch(self->ws_.get_executor(),
@@ -268,8 +275,8 @@ private:
         log::info("closing connection", {{"document", id_}, {"user", doc_ ? std::to_string(user_) : std::string("none")},
                                          {"code", std::string(code)}, {"reason", message}});
         stopped_reading_ = true;
-        // Through the strand's queue, so that frames the document already queued (Identity) go first.
-        deliver(std::make_shared<const std::string>(protocol::error(code, message)));
+        // Through the inbox, so that frames the document already queued (Identity) go first.
+        deliver(document::make_frame(protocol::error(code, message)));
         close(close_code, code);
     }
 
@@ -278,13 +285,15 @@ private:
         ++ctx_.metrics.slow_closed;
         ctx_.telemetry.events.record("error", id_, user_, "send_queue_full");
         // Drop what is not being written yet; the client reconnects and resumes from its revision.
-        while (queue_.size() > (writing_ ? 1u : 0u)) {
+        while (queue_.size() > (writing_ ? in_flight_ : 0u)) {
             add_queued(-static_cast<std::int64_t>(queue_.back().frame->size()));
             queue_.pop_back();
         }
         stopped_reading_ = true;
         close_after_queue(close_try_later, "send queue limit exceeded");
     }
+
+    void drain() override { drain_inbox(); }
 
     void drain_inbox() {
         bool urgent = false;
@@ -325,37 +334,65 @@ private:
     // A writer that fell behind merges its History backlog into one frame (see send_queue.hpp).
     void merge_history_backlog() {
         std::int64_t delta = 0;
-        if (const std::size_t merged = merge_history_front(queue_, delta)) {
+        if (const std::size_t merged = merge_history_runs(queue_, delta)) {
             add_queued(delta);
             ctx_.metrics.history_merged.fetch_add(merged, std::memory_order_relaxed);
         }
     }
 
+    // Writes every queued frame (up to max_gather_frames) in one gather write: each frame's
+    // prebuilt header and payload as they are, shared with every other connection. What the socket
+    // takes at once is written right here (no asynchronous operation, no completion to dispatch);
+    // only a remainder waits for the socket, under the write timeout.
     void write_next() {
         writing_ = true;
         merge_history_backlog();
-        ws_.text(true);
+        in_flight_ = std::min(queue_.size(), max_gather_frames);
+        gather_.clear();
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < in_flight_; ++i) {
+            const document::OutFrame& f = *queue_[i].frame;
+            gather_.push_back(asio::const_buffer(f.header().data(), f.header().size()));
+            gather_.push_back(asio::buffer(f.payload()));
+            total += f.wire_size();
+        }
+        beast::error_code ec;
+        const std::size_t n = ws_.next_layer().write_frames_now(std::span<const asio::const_buffer>(gather_), ec);
+        if (ec || n == total) return on_write(ec, n);
+        // Drop what was written from the front of the gather list; the rest goes asynchronously.
+        std::size_t skip = n, first = 0;
+        while (skip >= gather_[first].size()) skip -= gather_[first++].size();
+        gather_[first] += skip;
         write_watch_.touch();
         write_watch_.arm(shared_from_this());
-        ws_.async_write(asio::buffer(*queue_.front().frame),
-                        beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        ws_.next_layer().async_write_frames(
+            std::span<const asio::const_buffer>(gather_.data() + first, gather_.size() - first),
+            beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t) {
-        const Item done = std::move(queue_.front());
-        queue_.pop_front();
-        add_queued(-static_cast<std::int64_t>(done.frame->size()));
         writing_ = false;
         if (ec) {
             beast::get_lowest_layer(ws_).close();
             return;
         }
         greeted_.store(true, std::memory_order_relaxed);
+        const auto now = std::chrono::steady_clock::now();
+        std::uint64_t bytes = 0, history = 0;
         auto& m = ctx_.metrics;
-        m.bytes_out.fetch_add(done.frame->size(), std::memory_order_relaxed);
-        m.frames_out.fetch_add(1, std::memory_order_relaxed);
-        if (done.count > 0) m.history_frames.fetch_add(1, std::memory_order_relaxed);
-        m.fanout_latency.observe(std::chrono::steady_clock::now() - done.queued);
+        for (std::size_t i = 0; i < in_flight_; ++i) {
+            const Item& done = queue_[i];
+            bytes += done.frame->size();
+            history += done.count > 0 ? 1 : 0;
+            m.fanout_latency.observe(now - done.queued);
+        }
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
+        add_queued(-static_cast<std::int64_t>(bytes));
+        m.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+        m.frames_out.fetch_add(in_flight_, std::memory_order_relaxed);
+        m.history_frames.fetch_add(history, std::memory_order_relaxed);
+        m.frame_writes.fetch_add(1, std::memory_order_relaxed);
+        in_flight_ = 0;
         if (queue_.empty()) urgent_queued_ = false;  // an urgent frame flushes everything queued before it
         if (!queue_.empty()) schedule_write();
         else if (close_requested_ && !close_started_) start_close();
@@ -419,6 +456,8 @@ private:
     std::uint64_t user_ = 0;
     beast::flat_buffer buffer_;
     std::deque<Item> queue_;
+    std::size_t in_flight_ = 0;                // frames at the front of queue_ being written
+    std::vector<asio::const_buffer> gather_;   // their headers and payloads
     std::atomic<std::uint64_t> queued_bytes_{0};
     std::atomic<bool> overflowed_{false};
     bool writing_ = false;
@@ -434,9 +473,10 @@ private:
     asio::steady_timer flush_timer_;  // WS_FLUSH_INTERVAL_MS: when the oldest queued frame is due
     bool flush_armed_ = false;
     bool urgent_queued_ = false;      // a queued History frame acknowledges this user's edit
-    Inbox inbox_;                     // frames delivered from other threads, not yet on the strand
+    Inbox inbox_;                     // frames delivered from other threads, not yet taken
     std::atomic<bool> greeted_{false};  // the first frame was written
     TokenBucket rate_;
+    DeliveryHub& hub_;                // wakes this connection's thread for frames from other threads
 };
 
 }  // namespace

@@ -18,7 +18,7 @@ const std::vector<std::string> typed = {"s", "i", "m", " ", "t", "y", "p", "e", 
 
 // A simulated user: a Peer that drops what it receives and remembers when it was closed.
 struct Simulator::User final : document::Peer {
-    void deliver(std::shared_ptr<const std::string>) override { received.fetch_add(1, std::memory_order_relaxed); }
+    void deliver(document::Frame) override { received.fetch_add(1, std::memory_order_relaxed); }
     void close(std::uint16_t, std::string_view) override { closed = true; }
     bool simulated() const override { return true; }
 

@@ -35,7 +35,7 @@ void check(bool ok) {
 // What a connection would write to its socket: every frame, in order, and whether it was closed.
 class Connection final : public document::Peer {
 public:
-    void deliver(std::shared_ptr<const std::string> frame) override {
+    void deliver(document::Frame frame) override {
         std::lock_guard lock(mu_);
         frames_.push_back(std::move(frame));
     }
@@ -44,12 +44,12 @@ public:
     // Every frame delivered so far is one JSON value (depth-bounded by nlohmann's iterative accept).
     void check_frames() const {
         std::lock_guard lock(mu_);
-        for (const auto& f : frames_) check(nlohmann::json::accept(*f));
+        for (const auto& f : frames_) check(nlohmann::json::accept(f->payload()));
     }
 
 private:
     mutable std::mutex mu_;
-    std::vector<std::shared_ptr<const std::string>> frames_;
+    std::vector<document::Frame> frames_;
 };
 
 // Storage and registry, reopened now and then so that the in-memory database stays small.

@@ -178,7 +178,7 @@ TEST_CASE("operations settings have documented defaults and are parsed strictly"
 TEST_CASE("the storage commit window and SQLite durability mode are read and bounded") {
     auto d = parse_config(env({}));
     REQUIRE(d.ok());
-    CHECK(d->storage_commit_window_ms == 20);
+    CHECK(d->storage_commit_window_ms == 1);
     CHECK(d->sqlite_sync_full);
     auto c = parse_config(env({{"STORAGE_COMMIT_WINDOW_MS", "0"}, {"SQLITE_SYNCHRONOUS", "normal"}}));
     REQUIRE(c.ok());

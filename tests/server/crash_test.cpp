@@ -21,8 +21,8 @@ namespace {
 class PipePeer : public document::Peer {
 public:
     explicit PipePeer(int fd) : fd_(fd) {}
-    void deliver(std::shared_ptr<const std::string> f) override {
-        const std::string& s = *f;
+    void deliver(document::Frame f) override {
+        const std::string& s = f->payload();
         if (s.rfind("{\"History\":{\"start\":", 0) != 0) return;
         std::uint64_t start = std::strtoull(s.c_str() + 20, nullptr, 10);
         std::uint64_t n = 0;

@@ -39,9 +39,9 @@ private:
 // Records every frame delivered and the close request, as a connection would receive them.
 class RecordingPeer : public document::Peer {
 public:
-    void deliver(std::shared_ptr<const std::string> frame) override {
+    void deliver(document::Frame frame) override {
         std::lock_guard lock(mu_);
-        frames_.push_back(*frame);
+        frames_.push_back(frame->payload());
     }
     void close(std::uint16_t code, std::string_view) override { close_code = code; }
 

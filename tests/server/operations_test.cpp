@@ -18,7 +18,7 @@ namespace {
 // A peer that records the History hints it is given.
 class HintPeer : public RecordingPeer {
 public:
-    void deliver_history(std::shared_ptr<const std::string> frame, std::uint64_t start, std::uint64_t count,
+    void deliver_history(document::Frame frame, std::uint64_t start, std::uint64_t count,
                          bool own) override {
         hints.emplace_back(start, count);
         owns.push_back(own);
