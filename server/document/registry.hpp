@@ -59,6 +59,12 @@ public:
     // Documents in memory with at least one user.
     std::size_t hot() const;
 
+    // Puts `doc` (loaded by the caller, e.g. with a lease epoch as its generation) in memory as
+    // `id`, replacing what was there, so that the admin API and /api/text see it.
+    void adopt(const std::string& id, std::shared_ptr<Document> doc);
+    // Takes `doc` out of memory if it is what `id` holds (no snapshot: the caller lost it).
+    void forget(const std::string& id, const Document* doc) { discard(id, doc); }
+
 private:
     void discard(const std::string& id, const Document* doc);
     std::vector<std::shared_ptr<Document>> all() const;

@@ -11,6 +11,10 @@
 #include "simulate/simulator.hpp"
 #include "storage/storage.hpp"
 
+namespace kolabpad::server::cluster {
+class Cluster;
+}
+
 namespace kolabpad::server::net {
 
 // Shared state of one running server.
@@ -27,6 +31,7 @@ struct Context {
     simulate::Simulator& simulator;
     std::int64_t start_time = 0;             // unix seconds
     std::atomic<bool> shutting_down{false};  // set once SIGINT/SIGTERM arrived
+    cluster::Cluster* cluster = nullptr;     // distributed mode (DATABASE_URL + REDIS_URL); null otherwise
 };
 
 }  // namespace kolabpad::server::net

@@ -9,6 +9,7 @@
 #include "net/beast.hpp"
 #include "net/context.hpp"
 #include "net/http_session.hpp"
+#include "cluster/cluster.hpp"
 
 namespace kolabpad::server::net {
 namespace {
@@ -78,11 +79,14 @@ void schedule_memory_check(asio::steady_timer& timer, Context& ctx) {
     });
 }
 
+std::chrono::milliseconds to_duration_ms(double s) { return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000)); }
+
 }  // namespace
 
 int run_server(const Config& config, document::Registry& registry, storage::Storage& storage, Telemetry& telemetry,
-               simulate::Simulator& simulator) {
+               simulate::Simulator& simulator, cluster::Cluster* cluster) {
     Context ctx{config, registry, storage, telemetry, simulator};
+    ctx.cluster = cluster;
     ctx.start_time = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
     // By default half the cores: the storage writer and the kernel's TCP work need the rest.
@@ -154,6 +158,7 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
             std::_Exit(1);
         }).detach();
         simulator.stop();  // simulated users leave first, then every document is flushed and closed
+        if (cluster) cluster->shutdown(to_duration_ms(config.shutdown_timeout_seconds * 0.6));
         registry.shutdown();
         wait_drained();
     });

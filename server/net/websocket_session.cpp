@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "cluster/cluster.hpp"
 #include "document/peer.hpp"
 #include "net/scanned_stream.hpp"
 #include "net/send_queue.hpp"
@@ -28,6 +29,14 @@ constexpr std::uint16_t close_too_big = 1009;
 constexpr std::uint16_t close_internal = 1011;
 constexpr std::uint16_t close_try_later = 1013;
 constexpr std::size_t read_chunk = 64 * 1024;
+
+// The room a connection joins: the cluster's relay in distributed mode, else the document itself.
+ot::Result<std::shared_ptr<document::Room>> room_for(Context& ctx, const std::string& id) {
+    if (ctx.cluster) return ctx.cluster->room(id);
+    auto doc = ctx.registry.get(id);
+    if (!doc) return ot::Error{doc.error()};
+    return std::shared_ptr<document::Room>(std::move(doc).value());
+}
 
 std::chrono::steady_clock::duration to_duration(double seconds) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(Seconds(seconds));
@@ -90,6 +99,13 @@ public:
                    [self = shared_from_this(), code, r = std::string(reason)] { self->close_after_queue(code, r); });
     }
 
+    // A verdict that came later than its message (an edit sequenced by another instance).
+    void refuse(std::string_view code, std::string_view message, std::uint16_t close_code) override {
+        asio::post(ws_.get_executor(), [self = shared_from_this(), c = std::string(code), m = std::string(message), close_code] {
+            if (!self->stopped_reading_ && !self->close_requested_) self->fail(c, m, close_code);
+        });
+    }
+
 private:
     using Item = QueuedFrame;
 
@@ -127,7 +143,7 @@ private:
             return;
         }
         for (int attempt = 0; attempt < 3; ++attempt) {
-            auto doc = ctx_.registry.get(id_);
+            auto doc = room_for(ctx_, id_);
             if (!doc) {
                 fail("storage_failure", "the document could not be loaded", close_internal);
                 return;
@@ -396,7 +412,7 @@ private:
     Context& ctx_;
     const std::string id_;
     const std::optional<std::uint64_t> resume_;
-    std::shared_ptr<document::Document> doc_;
+    std::shared_ptr<document::Room> doc_;
     std::uint64_t user_ = 0;
     beast::flat_buffer buffer_;
     std::deque<Item> queue_;
