@@ -200,8 +200,9 @@ void Cluster::send_to_owner(const OwnerRef& owner, WireMessage m) { route(owner.
 std::shared_ptr<Outbox> Cluster::outbox(Owned& o, const std::string& doc, const std::string& instance) {
     auto& box = o.outboxes[instance];
     if (!box) {
-        box = std::make_shared<Outbox>(doc, o.epoch, instance_, instance,
-                                       [this](const std::string& to, WireMessage m) { route(to, std::move(m)); }, worker_);
+        box = std::make_shared<Outbox>(
+            doc, o.epoch, instance_, instance, [this](const std::string& to, WireMessage m) { route(to, std::move(m)); },
+            [this, doc, epoch = o.epoch] { return leases_->valid(doc, epoch); }, worker_);
     }
     return box;
 }
@@ -227,6 +228,7 @@ void Cluster::owner_receive(const WireMessage& m) {
     if (!leases_->valid(m.doc, o.epoch)) {
         // Paused or cut off past the lease: someone else may own it now. Sequence nothing more.
         fenced_drops_.fetch_add(1, std::memory_order_relaxed);
+        leases_->lost(m.doc, o.epoch);
         drop_owned(m.doc, false);
         return;
     }

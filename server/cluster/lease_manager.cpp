@@ -50,6 +50,15 @@ void LeaseManager::forget(const std::string& document, std::uint64_t epoch) {
     if (it != held_.end() && it->second.epoch == epoch) held_.erase(it);
 }
 
+void LeaseManager::lost(const std::string& document, std::uint64_t epoch) {
+    std::lock_guard lock(mu_);
+    auto it = held_.find(document);
+    if (it != held_.end() && it->second.epoch == epoch) {
+        held_.erase(it);
+        ++losses_;
+    }
+}
+
 bool LeaseManager::valid(const std::string& document, std::uint64_t epoch) const {
     std::lock_guard lock(mu_);
     auto it = held_.find(document);

@@ -56,6 +56,9 @@ public:
                              const std::optional<std::string>& successor);
     // Forgets a lease without telling the database (it then expires by itself).
     void forget(const std::string& document, std::uint64_t epoch);
+    // Forgets a lease found invalid by valid() before the manager's own thread reported it (the
+    // caller saw the loss first); counted as a loss, without the callback.
+    void lost(const std::string& document, std::uint64_t epoch);
     // True while (document, epoch) is held and its local expiry has not passed.
     bool valid(const std::string& document, std::uint64_t epoch) const;
     // The lease store for reads (the `calls` connection).

@@ -10,12 +10,14 @@ std::atomic<std::uint64_t> Outbox::messages_sent{0};
 std::atomic<std::uint64_t> Outbox::items_sent{0};
 std::atomic<std::uint64_t> Outbox::deliveries_sent{0};
 
-Outbox::Outbox(std::string doc, std::uint64_t epoch, std::string self, std::string destination, Send send, Worker& flush_on)
+Outbox::Outbox(std::string doc, std::uint64_t epoch, std::string self, std::string destination, Send send, Valid valid,
+               Worker& flush_on)
     : doc_(std::move(doc)),
       epoch_(epoch),
       self_(std::move(self)),
       destination_(std::move(destination)),
       send_(std::move(send)),
+      valid_(std::move(valid)),
       worker_(flush_on) {}
 
 void Outbox::add(std::vector<Entry> entries) {
@@ -36,6 +38,10 @@ void Outbox::mute() {
 }
 
 void Outbox::flush() {
+    if (valid_ && !valid_()) {
+        mute();
+        return;
+    }
     std::vector<Entry> entries;
     {
         std::lock_guard lock(mu_);

@@ -35,8 +35,14 @@ public:
         std::uint64_t start = 0, count = 0, close_code = 0, join_id = 0;
     };
 
-    // `flush_on` runs the flushes (the cluster's worker); `self` is the owner's instance id.
-    Outbox(std::string doc, std::uint64_t epoch, std::string self, std::string destination, Send send, Worker& flush_on);
+    // True while the owner may still speak for the document (its lease is valid locally).
+    using Valid = std::function<bool()>;
+
+    // `flush_on` runs the flushes (the cluster's worker); `self` is the owner's instance id. A
+    // flush when `valid` is false mutes the outbox instead: an owner that was paused past its
+    // lease says nothing more, not even the storage failures of its fenced writes.
+    Outbox(std::string doc, std::uint64_t epoch, std::string self, std::string destination, Send send, Valid valid,
+           Worker& flush_on);
     // Queues entries (any thread, document lock may be held); the first into an empty outbox
     // schedules one flush on the worker, so a broadcast's deliveries leave together.
     void add(std::vector<Entry> entries);
@@ -54,6 +60,7 @@ private:
     const std::string self_;
     const std::string destination_;
     Send send_;
+    Valid valid_;
     Worker& worker_;
     std::mutex mu_;
     std::vector<Entry> entries_;

@@ -145,10 +145,11 @@ export class TestCluster {
 
   /** Waits until some live instance other than `not` owns `doc`; returns its index. */
   async waitOwner(doc, { not = -1, ms = 15000 } = {}) {
-    return eventually(async () => {
+    const found = await eventually(async () => {
       const k = await this.ownerIndex(doc);
-      return k >= 0 && k !== not && this.alive(k) ? k : null;
+      return k >= 0 && k !== not && this.alive(k) ? { k } : null;  // (0 is an index, not a miss)
     }, ms, `an owner of ${doc}${not >= 0 ? ` other than i${not}` : ""}`);
+    return found.k;
   }
 
   async health(k) { const r = await httpGet(this.url(k), "/api/health"); return { status: r.status, ...JSON.parse(r.body) }; }

@@ -16,7 +16,7 @@ export function typists(doc, placement, { seed = 1, rustpadEvery = 0 } = {}) {
 }
 
 /** Every typed token is in the text exactly once; everyone converged to /api/text of every live instance. */
-export async function assertConverged(ts, cluster, doc, { ackedBefore = new Set(), ms = 30000 } = {}) {
+export async function assertConverged(ts, cluster, doc, { ackedBefore = new Set(), ms = 30000, extraTyped = [] } = {}) {
   await allAcknowledged(ts, ms);
   const live = [...Array(cluster.n).keys()].filter((k) => cluster.alive(k));
   const text = await eventually(async () => {
@@ -24,11 +24,18 @@ export async function assertConverged(ts, cluster, doc, { ackedBefore = new Set(
     return texts.every((t) => t === texts[0]) && ts.every((ty) => ty.text === texts[0]) ? texts[0] : null;
   }, ms, "every typist and every instance's /api/text agree");
   for (const ty of ts) assert.deepStrictEqual(ty.violations, [], `${ty.name} saw protocol violations`);
-  assert.ok(onlyTokens(text), "the text is whole tokens only");
+  assert.ok(onlyTokens(text), `the text is whole tokens only; stray: ${JSON.stringify(text.replace(/\[[A-Za-z]+\d+\]/g, "|").slice(0, 300))}`);
   const tokens = tokensOf(text);
-  assert.equal(new Set(tokens).size, tokens.length, "no edit applied twice");
+  assert.deepStrictEqual(tokens.filter((tok, i) => tokens.indexOf(tok) !== i), [], "no edit applied twice");
   const typed = ts.flatMap((ty) => ty.typed);
-  assert.deepStrictEqual([...tokens].sort(), [...typed].sort(), "every typed token is in the text exactly once");
+  // Typists that left (extraTyped): what they had acknowledged is in the text, nothing is twice.
+  const mayBe = new Set(extraTyped.flatMap((ty) => ty.typed));
+  for (const ty of extraTyped) {
+    for (const tok of ty.acked) assert.ok(tokens.includes(tok), `acknowledged ${tok} of ${ty.name} survived`);
+    const unsent = ty.buffer?.tokens ?? [];  // typed while nothing could be sent: never left the client
+    for (const tok of ty.typed) if (!ty.acked.has(tok) && !(ty.outstanding?.tokens ?? []).includes(tok) && !unsent.includes(tok)) mayBe.delete(tok);
+  }
+  assert.deepStrictEqual([...tokens].filter((tok) => !mayBe.has(tok)).sort(), [...typed].sort(), "every typed token is in the text exactly once");
   for (const tok of ackedBefore) assert.ok(tokens.includes(tok), `acknowledged ${tok} survived`);
   return { text, tokens: typed.length };
 }
