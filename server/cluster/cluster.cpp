@@ -278,6 +278,7 @@ void Cluster::owner_client(Owned& o, const WireMessage& m) {
 void Cluster::probe(const std::string& doc) {
     db_.post([this, doc] {
         auto lease = leases_->store().read(doc);
+        db_ok_ = lease.ok();
         worker_.post([this, doc, lease = std::move(lease)] { evaluate(doc, lease); });
     });
 }
@@ -506,6 +507,7 @@ void Cluster::poll_leases() {
         auto rows = leases_->store().read_many(docs);
         worker_.post([this, docs, rows = std::move(rows)] {
             polling_ = false;
+            db_ok_ = rows.ok();
             if (!rows) return;
             std::map<std::string, LeaseInfo> by_doc(rows->begin(), rows->end());
             for (const auto& d : docs) {
@@ -625,7 +627,9 @@ ot::Result<OwnerView> Cluster::owner_of(const std::string& id) {
     return v;
 }
 
-bool Cluster::healthy() const { return bus_->stats().healthy; }
+bool Cluster::healthy() const { return bus_->stats().healthy && database_reachable(); }
+
+bool Cluster::database_reachable() const { return db_ok_.load() && leases_->stats().last_renew_ok; }
 
 std::string Cluster::health_json() {
     const auto b = bus_->stats();
@@ -633,6 +637,7 @@ std::string Cluster::health_json() {
     std::string o;
     o += ",\"instance\":\"" + instance_ + "\"";
     o += ",\"cluster\":{\"redis\":\"" + std::string(b.healthy ? "ok" : "failing") + "\"";
+    o += ",\"postgres\":\"" + std::string(database_reachable() ? "ok" : "failing") + "\"";
     o += ",\"redis_round_trip_ms\":" + fmt(b.round_trip_ms);
     o += ",\"postgres_round_trip_ms\":" + fmt(l.last_renew_ms);
     o += ",\"documents_owned\":" + std::to_string(owned_count_.load());

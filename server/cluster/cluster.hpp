@@ -61,8 +61,10 @@ public:
     void append_prometheus(std::string& out);
     // Fields for /api/metrics?format=json (starting with a comma).
     std::string metrics_json();
-    // True while Redis and the lease store work.
+    // True while Redis and PostgreSQL (lease renewals, lease reads) work.
     bool healthy() const;
+    // True unless the latest lease renewal or lease read failed.
+    bool database_reachable() const;
 
     // RelayHost.
     const std::string& instance() const override { return instance_; }
@@ -139,6 +141,7 @@ private:
     bool stopping_ = false;
     bool polling_ = false;
 
+    std::atomic<bool> db_ok_{true};
     std::atomic<std::size_t> owned_count_{0};
     std::atomic<std::size_t> relayed_count_{0};
     std::atomic<std::uint64_t> takeovers_{0}, handovers_{0}, fenced_drops_{0}, bad_messages_{0};

@@ -67,7 +67,7 @@ bool LeaseManager::valid(const std::string& document, std::uint64_t epoch) const
 
 LeaseStats LeaseManager::stats() const {
     std::lock_guard lock(mu_);
-    return LeaseStats{held_.size(), renewals_ok_, renewal_failures_, losses_, acquisitions_, last_renew_ms_};
+    return LeaseStats{held_.size(), renewals_ok_, renewal_failures_, losses_, acquisitions_, last_renew_ms_, last_renew_ok_};
 }
 
 void LeaseManager::run() {
@@ -95,7 +95,11 @@ void LeaseManager::renew_once() {
         std::lock_guard lock(mu_);
         for (const auto& [d, h] : held_) held.emplace_back(d, h.epoch);
     }
-    if (held.empty()) return;
+    if (held.empty()) {
+        std::lock_guard lock(mu_);
+        last_renew_ok_ = true;
+        return;
+    }
     const auto started = Clock::now();
     auto r = renewals_->renew(instance_, held, lease_);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
@@ -103,6 +107,7 @@ void LeaseManager::renew_once() {
     {
         std::lock_guard lock(mu_);
         last_renew_ms_ = ms;
+        last_renew_ok_ = r.ok();
         if (!r) {
             ++renewal_failures_;
         } else {

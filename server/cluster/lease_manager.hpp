@@ -31,6 +31,7 @@ struct LeaseStats {
     std::uint64_t losses = 0;            // leases lost (not renewed in time, or taken over)
     std::uint64_t acquisitions = 0;
     double last_renew_ms = -1;           // the latest renew statement's round trip
+    bool last_renew_ok = true;           // the latest renew statement succeeded (or none was needed)
 };
 
 // Keeps this instance's leases.
@@ -93,6 +94,7 @@ private:
     bool stopping_ = false;
     std::uint64_t renewals_ok_ = 0, renewal_failures_ = 0, losses_ = 0, acquisitions_ = 0;
     double last_renew_ms_ = -1;
+    bool last_renew_ok_ = true;
     std::thread thread_;
 };
 

@@ -161,8 +161,12 @@ http::message_generator metrics_route(const Request& req, const Target& target, 
 http::message_generator health_route(const Request& req, Context& ctx) {
     const bool stopping = ctx.shutting_down.load();
     const bool storage_ok = ctx.storage.healthy();
-    const bool bus_ok = !ctx.cluster || ctx.cluster->healthy();
-    const std::string status = stopping ? "shutting_down" : !storage_ok ? "storage_failure" : !bus_ok ? "redis_failure" : "ok";
+    const bool db_ok = !ctx.cluster || ctx.cluster->database_reachable();
+    const bool bus_ok = !ctx.cluster || ctx.cluster->healthy() || !db_ok;
+    const std::string status = stopping                ? "shutting_down"
+                               : !storage_ok || !db_ok ? "storage_failure"
+                               : !bus_ok               ? "redis_failure"
+                                                       : "ok";
     const std::uint64_t rss = memory::process_rss_bytes().value_or(0);
     std::string body = "{\"status\":\"" + status + "\",\"storage\":\"" + (storage_ok ? "ok" : "failing") +
                        "\",\"storage_pending_writes\":" + std::to_string(ctx.storage.pending_writes()) +

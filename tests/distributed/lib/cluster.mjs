@@ -152,7 +152,7 @@ export class TestCluster {
     return found.k;
   }
 
-  async health(k) { const r = await httpGet(this.url(k), "/api/health"); return { status: r.status, ...JSON.parse(r.body) }; }
+  async health(k) { const r = await httpGet(this.url(k), "/api/health"); return { http: r.status, ...JSON.parse(r.body) }; }
 
   async dispose() {
     for (let k = 0; k < this.n; k++) {
