@@ -3,6 +3,7 @@
 // Needs KOLABPAD_TEST_DATABASE_URL and KOLABPAD_TEST_REDIS_URL (scripts/test.sh or
 // scripts/services/run.sh start the services).
 import { spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath, resolve, dirname } from "node:path";
@@ -76,9 +77,19 @@ export class PrivatePostgres {
   dispose() { spawnSync("bash", [joinPath(SERVICES, "postgres.sh"), "stop", this.dir, "immediate"]); rmSync(dirname(this.dir), { recursive: true, force: true }); }
 }
 
-/** N instances (ids i0..iN-1) on one schema, with nginx in front when `nginx`. */
+/** A port free on 127.0.0.1 right now. */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => res(port)); });
+  });
+}
+
+/** N instances (ids i0..iN-1) on one schema, with nginx in front when `nginx` running the shipped
+ * configuration `nginxConf` (deploy/nginx.conf by default) through deploy/run-nginx.sh. */
 export class TestCluster {
-  constructor({ n = 3, env = {}, nginx = true, databaseUrl, redisUrl } = {}) {
+  constructor({ n = 3, env = {}, nginx = true, nginxConf = joinPath(ROOT, "deploy/nginx.conf"), databaseUrl, redisUrl } = {}) {
     const s = services();
     this.n = n;
     this.schema = freshSchema(databaseUrl ?? s.db);
@@ -88,6 +99,7 @@ export class TestCluster {
       ADMIN_TOKEN, SHUTDOWN_TIMEOUT_SECONDS: 10, LOG_LEVEL: "info", ...env,
     };
     this.useNginx = nginx;
+    this.nginxConf = nginxConf;
     this.servers = new Array(n).fill(null);
     this.ports = new Array(n).fill(0);
     this.nginxDir = null;
@@ -100,8 +112,10 @@ export class TestCluster {
     if (this.useNginx) {
       this.nginxDir = joinPath(stateDir("nginx-dist-"), "nginx");
       const backends = this.ports.map((p) => `127.0.0.1:${p}`);
-      const r = spawnSync("bash", [joinPath(SERVICES, "nginx.sh"), "start", this.nginxDir, "0", ...backends], { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`nginx.sh start: ${r.stderr}${r.stdout}`);
+      const port = await freePort();
+      const r = spawnSync("bash", [joinPath(ROOT, "deploy/run-nginx.sh"), "start", this.nginxDir, this.nginxConf, String(port), ...backends],
+        { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`run-nginx.sh start: ${r.stderr}${r.stdout}`);
       this.nginxUrl = r.stdout.trim();
       this.nginxWsUrl = this.nginxUrl.replace(/^http/, "ws");
     }
@@ -159,7 +173,7 @@ export class TestCluster {
       if (this.servers[k] && this.alive(k)) { this.resume(k); await this.servers[k].stop("SIGKILL"); }
     }
     if (this.nginxDir) {
-      spawnSync("bash", [joinPath(SERVICES, "nginx.sh"), "stop", this.nginxDir]);
+      spawnSync("bash", [joinPath(ROOT, "deploy/run-nginx.sh"), "stop", this.nginxDir]);
       rmSync(dirname(this.nginxDir), { recursive: true, force: true });
     }
     try { this.schema.drop(); } catch { /* the database may be gone with a private cluster */ }
