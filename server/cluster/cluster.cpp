@@ -103,6 +103,7 @@ ot::Result<std::uint64_t> Cluster::next_user_id() {
         if (!b) return ot::Error{b.error()};
         ids_ = b.value();
         ids_used_ = 0;
+        log::info("user id block", {{"first", std::to_string(ids_.first)}, {"count", std::to_string(ids_.count)}});
     }
     return ids_.first + ids_used_++;
 }
