@@ -39,7 +39,8 @@ Cluster::Cluster(const Config& config, storage::PgStorage& storage, document::Re
       telemetry_(telemetry),
       lease_(ms(config.lease_seconds)),
       relay_options_{ms(config.relay_timeout_seconds),
-                     std::max(ms(config.database_retry_seconds), ms(config.lease_seconds) * 3)} {}
+                     std::max(ms(config.database_retry_seconds), ms(config.lease_seconds) * 3)},
+      db_("cluster-db", config.database_read_connections + 1) {}
 
 ot::Result<std::unique_ptr<Cluster>> Cluster::start(const Config& config, storage::PgStorage& storage,
                                                     document::Registry& registry, document::Limits limits,
@@ -277,7 +278,7 @@ void Cluster::owner_client(Owned& o, const WireMessage& m) {
 }
 
 void Cluster::probe(const std::string& doc) {
-    db_.post([this, doc] {
+    db_.post(doc, [this, doc] {
         auto lease = leases_->store().read(doc);
         db_ok_ = lease.ok();
         worker_.post([this, doc, lease = std::move(lease)] { evaluate(doc, lease); });
@@ -320,7 +321,7 @@ void Cluster::evaluate(const std::string& doc, const ot::Result<std::optional<Le
 
 void Cluster::take(const std::string& doc) {
     if (stopping_ || owned_.count(doc) || !taking_.insert(doc).second) return;
-    db_.post([this, doc] {
+    db_.post(doc, [this, doc] {
         auto got = leases_->acquire(doc);
         if (!got) {
             log::warn("cannot acquire lease", {{"document", doc}, {"error", got.error()}});
@@ -403,7 +404,7 @@ void Cluster::drop_owned(const std::string& doc, bool release) {
     o.doc->stop_edits();
     registry_.forget(doc, o.doc.get());
     if (release) {
-        db_.post([this, doc, epoch = o.epoch] { (void)leases_->release(doc, epoch, std::nullopt); });
+        db_.post(doc, [this, doc, epoch = o.epoch] { (void)leases_->release(doc, epoch, std::nullopt); });
     } else {
         leases_->forget(doc, o.epoch);
     }
@@ -420,7 +421,7 @@ void Cluster::lease_lost(const std::string& doc, std::uint64_t epoch) {
 
 void Cluster::load_ops(const std::string& doc, std::uint64_t from, std::uint64_t to,
                        std::function<void(ot::Result<std::vector<storage::OpRecord>>)> done) {
-    db_.post([this, doc, from, to, done = std::move(done)]() mutable {
+    db_.post(doc, [this, doc, from, to, done = std::move(done)]() mutable {
         const auto started = Clock::now();
         auto r = storage_.load_ops(doc, from, to);
         fill_latency_.observe(Clock::now() - started);
@@ -504,7 +505,7 @@ void Cluster::poll_leases() {
     }
     if (docs.empty()) return;
     polling_ = true;
-    db_.post([this, docs] {
+    db_.post("", [this, docs] {
         auto rows = leases_->store().read_many(docs);
         worker_.post([this, docs, rows = std::move(rows)] {
             polling_ = false;

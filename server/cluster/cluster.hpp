@@ -122,7 +122,9 @@ private:
     const RelayOptions relay_options_;
 
     Worker worker_{"cluster"};
-    Worker db_{"cluster-db"};
+    // Blocking PostgreSQL work, per document in order; as many threads as reader connections + 1,
+    // so that taking over many documents at once (a failover) loads them in parallel.
+    WorkerPool db_;
     std::unique_ptr<RedisBus> bus_;
     std::unique_ptr<LeaseManager> leases_;
 

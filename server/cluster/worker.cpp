@@ -1,5 +1,6 @@
 #include "cluster/worker.hpp"
 
+#include <algorithm>
 #include <exception>
 
 #include "log/log.hpp"
@@ -69,6 +70,18 @@ void Worker::run() {
         }
         lock.lock();
     }
+}
+
+WorkerPool::WorkerPool(const std::string& name, unsigned n) {
+    for (unsigned i = 0; i < std::max(1u, n); ++i) workers_.push_back(std::make_unique<Worker>(name + "-" + std::to_string(i)));
+}
+
+void WorkerPool::post(const std::string& key, std::function<void()> f) {
+    workers_[std::hash<std::string>{}(key) % workers_.size()]->post(std::move(f));
+}
+
+void WorkerPool::stop() {
+    for (auto& w : workers_) w->stop();
 }
 
 }  // namespace kolabpad::server::cluster

@@ -8,9 +8,11 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace kolabpad::server::cluster {
 
@@ -44,6 +46,20 @@ private:
     std::multimap<Clock::time_point, std::function<void()>> timers_;
     bool stopping_ = false;
     std::thread thread_;
+};
+
+// Several workers; tasks about one key (a document) always run on the same one, in order.
+class WorkerPool {
+public:
+    // `n` threads (at least 1).
+    WorkerPool(const std::string& name, unsigned n);
+    // Runs `f` on the worker of `key`.
+    void post(const std::string& key, std::function<void()> f);
+    // Stops and joins every worker.
+    void stop();
+
+private:
+    std::vector<std::unique_ptr<Worker>> workers_;
 };
 
 }  // namespace kolabpad::server::cluster
