@@ -9,7 +9,10 @@ const monacoDir = [join(here, "node_modules/monaco-editor"), join(here, "../node
   .find((d) => existsSync(d)) ?? join(here, "../node_modules/monaco-editor");
 
 // The server serves dist/ (STATIC_DIR); `vite dev` proxies the API to a local server.
+// `base: "./"`: asset URLs relative to index.html, so the app also runs under a sub-path
+// (a reverse proxy's /pad/, docs/distributed.md).
 export default defineConfig({
+  base: "./",
   resolve: {
     alias: [
       // monaco-vim imports Monaco's deep ESM paths, which monaco-editor's exports map hides.

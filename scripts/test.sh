@@ -73,6 +73,8 @@ fi
 [ -d tests/ops ] && node_suite ops tests/ops
 [ -d tests/frontend ] && node_suite frontend tests/frontend
 [ -d tests/browser ] && node_suite browser tests/browser
+# Several real instances on the private PostgreSQL and Redis, behind the shipped nginx configuration.
+[ -d tests/distributed ] && node_suite distributed tests/distributed
 
 echo
 if ((${#failed_suites[@]})); then echo "Failed suites: ${failed_suites[*]}"; fi

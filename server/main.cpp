@@ -1,6 +1,7 @@
 // kolabpad-server: reads the configuration from the environment, opens storage and serves.
 #include <cstdio>
 
+#include "cluster/cluster.hpp"
 #include "config/config.hpp"
 #include "document/registry.hpp"
 #include "log/log.hpp"
@@ -15,7 +16,8 @@ std::chrono::milliseconds to_ms(double seconds) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
 }
 
-// PostgreSQL with DATABASE_URL (one instance: no leases yet, so its documents are unfenced), else SQLite.
+// PostgreSQL with DATABASE_URL (one instance: no leases, so its documents are unfenced; with
+// REDIS_URL too, every write is fenced by its document's lease), else SQLite.
 kolabpad::ot::Result<std::unique_ptr<kolabpad::server::storage::Storage>> open_storage(
     const kolabpad::server::Config& c) {
     using namespace kolabpad::server::storage;
@@ -25,6 +27,7 @@ kolabpad::ot::Result<std::unique_ptr<kolabpad::server::storage::Storage>> open_s
         o.timeout = to_ms(c.database_timeout_seconds);
         o.retry_for = to_ms(c.database_retry_seconds);
         o.readers = c.database_read_connections;
+        o.require_lease = c.distributed();
         auto pg = PgStorage::open(c.database_url, o);
         if (!pg) return kolabpad::ot::Error{pg.error()};
         return std::unique_ptr<Storage>(std::move(pg).value());
@@ -61,7 +64,21 @@ int main() {
                                 &telemetry, c.loader_threads);
     simulate::Simulator simulator(registry, telemetry,
                                   simulate::Limits{c.simulate_max_users, c.simulate_max_rate});
-    const int code = net::run_server(c, registry, *storage.value(), telemetry, simulator);
+    std::unique_ptr<cluster::Cluster> cluster;
+    if (c.distributed()) {
+        auto started = cluster::Cluster::start(c, static_cast<storage::PgStorage&>(*storage.value()), registry,
+                                               document::Limits{c.max_document_code_points, c.snapshot_interval_ops,
+                                                                c.log_retention_ops, c.log_retention_bytes, c.edit_seq_max_gap},
+                                               &telemetry);
+        if (!started) {
+            log::error("cannot join the cluster", {{"error", started.error()}});
+            storage.value()->close();
+            return 1;
+        }
+        cluster = std::move(started).value();
+    }
+    const int code = net::run_server(c, registry, *storage.value(), telemetry, simulator, cluster.get());
+    cluster.reset();
     simulator.stop();
     storage.value()->close();
     return code;

@@ -44,8 +44,10 @@ const STATUS_TEXT: Record<Status, string> = {
   offline: "Offline", protected: "Protected",
 };
 
+// The API lives beside the page, so that the app works under a sub-path (/pad/) as under /.
+const apiBase = new URL("api/", new URL(".", location.href));
 const session = new Session({
-  socketUrl: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/socket/${route.id}`,
+  socketUrl: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${apiBase.pathname}socket/${route.id}`,
   docId: route.id,
   otp: route.otp,
   socket: (url) => new WebSocket(url) as unknown as SocketLike,
@@ -85,7 +87,7 @@ const session = new Session({
     saveState: drawSaveState,
     async isProtected() {
       const q = route.otp ? `?otp=${encodeURIComponent(route.otp)}` : "";
-      const res = await fetch(`/api/text/${route.id}${q}`);
+      const res = await fetch(new URL(`text/${route.id}${q}`, apiBase));
       return res.status === 401;
     },
   },

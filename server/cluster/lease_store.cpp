@@ -42,6 +42,10 @@ const char* const k_release =
 const char* const k_read =
     "SELECT owner, epoch, " KP_MS_LEFT("expires_at") ", expires_at <= now(), successor FROM leases WHERE document = $1";
 
+const char* const k_read_many =
+    "SELECT document, owner, epoch, " KP_MS_LEFT("expires_at") ", expires_at <= now(), successor FROM leases "
+    "WHERE document = ANY($1::text[])";
+
 #undef KP_MS_LEFT
 
 ot::Error error_of(const char* what, const PgResult& r) { return ot::Error{std::string(what) + ": " + r.error()}; }
@@ -125,6 +129,18 @@ ot::Result<std::optional<LeaseInfo>> LeaseStore::read(const std::string& documen
     if (r.rows() == 0) return std::optional<LeaseInfo>();
     return std::optional<LeaseInfo>(
         LeaseInfo{r.bytes(0, 0), static_cast<std::uint64_t>(r.int8(0, 1)), r.int8(0, 2), r.boolean(0, 3), r.opt_bytes(0, 4)});
+}
+
+ot::Result<std::vector<std::pair<std::string, LeaseInfo>>> LeaseStore::read_many(const std::vector<std::string>& documents) {
+    std::lock_guard lock(mu_);
+    PgResult r = run(k_read_many, PgParams().text_array(documents));
+    if (!r.ok()) return error_of("read leases", r);
+    std::vector<std::pair<std::string, LeaseInfo>> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        out.emplace_back(r.bytes(i, 0), LeaseInfo{r.bytes(i, 1), static_cast<std::uint64_t>(r.int8(i, 2)), r.int8(i, 3),
+                                                  r.boolean(i, 4), r.opt_bytes(i, 5)});
+    }
+    return out;
 }
 
 ot::Result<UserIdBlock> LeaseStore::reserve_user_ids() {

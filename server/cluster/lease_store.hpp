@@ -74,6 +74,8 @@ public:
                              std::chrono::milliseconds reserve = std::chrono::milliseconds(0));
     // The lease row of `document`, or nullopt when it never had one.
     ot::Result<std::optional<LeaseInfo>> read(const std::string& document);
+    // The lease rows of `documents` (one statement); documents without a row are absent.
+    ot::Result<std::vector<std::pair<std::string, LeaseInfo>>> read_many(const std::vector<std::string>& documents);
     // Reserves a block of user ids unique across instances (cluster/user_id_blocks.hpp).
     ot::Result<UserIdBlock> reserve_user_ids();
 

@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "cluster/redis_url.hpp"
+
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -404,6 +406,18 @@ ot::Result<Config> parse_config(const EnvLookup& env, const MachineMemory& machi
     n = c.database_read_connections;
     KP_TRY(read_uint(env, "DATABASE_READ_CONNECTIONS", 1, 64, n));
     c.database_read_connections = static_cast<unsigned>(n);
+    if (auto r = env("REDIS_URL"); r && !r->empty()) {
+        auto a = cluster::parse_redis_url(*r);
+        if (!a) return ot::Error{"REDIS_URL: " + a.error() + " (expected redis://[[user]:password@]host[:port][/db])"};
+        if (c.database_url.empty()) return ot::Error{"REDIS_URL: distributed mode needs DATABASE_URL too"};
+        c.redis_url = *r;
+        c.redis_label = a->label();
+    }
+    KP_TRY(read_uint(env, "REDIS_PUBLISH_QUEUE_LIMIT", 1, 100000000, c.redis_publish_queue_limit));
+    KP_TRY(read_duration(env, "RELAY_TIMEOUT_SECONDS", false, 1.0, c.relay_timeout_seconds));
+    if (c.relay_timeout_seconds < 0.05 || c.relay_timeout_seconds > 3600) {
+        return bad("RELAY_TIMEOUT_SECONDS", *env("RELAY_TIMEOUT_SECONDS"), "a number from 0.05 to 3600");
+    }
 
     static const std::pair<const char*, LogLevel> levels[] = {
         {"error", LogLevel::error}, {"warn", LogLevel::warn}, {"info", LogLevel::info}, {"debug", LogLevel::debug}};

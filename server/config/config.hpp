@@ -29,6 +29,10 @@ struct Config {
     std::string database_url;                      // DATABASE_URL (set: PostgreSQL, and SQLITE_URI is ignored)
     std::string database_label;                    // DATABASE_URL's host, port, database and user (never the password)
     std::string instance_id;                       // INSTANCE_ID (default: hostname-pid)
+    std::string redis_url;                         // REDIS_URL (with DATABASE_URL: distributed mode)
+    std::string redis_label;                       // REDIS_URL's host:port/db (never the password)
+    std::uint64_t redis_publish_queue_limit = 100000;  // REDIS_PUBLISH_QUEUE_LIMIT (messages held while Redis is away)
+    double relay_timeout_seconds = 2.0;            // RELAY_TIMEOUT_SECONDS (forwarded join/edit unanswered: check the owner)
     double lease_seconds = 5.0;                    // LEASE_SECONDS (document ownership lease, distributed mode)
     double database_retry_seconds = 30.0;          // DATABASE_RETRY_SECONDS (0 = a lost connection fails the batch at once)
     double database_timeout_seconds = 10.0;        // DATABASE_TIMEOUT_SECONDS (connecting, one round trip)
@@ -69,6 +73,8 @@ struct Config {
     auth::TokenSettings tokens;                    // JWT_* (key files read and checked at start)
     auth::OriginList cors_origins;                 // CORS_ORIGINS (default "*": any origin)
 
+    // True with DATABASE_URL and REDIS_URL: several instances share the documents.
+    bool distributed() const { return !database_url.empty() && !redis_url.empty(); }
     // True when SQLITE_URI asks for an in-memory database (and DATABASE_URL is not set).
     bool in_memory() const { return database_url.empty() && sqlite_path == ":memory:"; }
     // The storage for the start-up line: "postgresql host=... port=...", ":memory:" or the SQLite path.

@@ -93,7 +93,19 @@ ot::Result<std::uint64_t> Document::join(std::shared_ptr<Peer> peer, std::option
     std::lock_guard lock(mu_);
     if (broken_) return ot::Error{"storage_failure"};
     if (evicted_) return ot::Error{"evicted"};
-    const std::uint64_t id = next_user_id_++;
+    return join_locked(next_user_id_++, std::move(peer), resume);
+}
+
+ot::Result<std::uint64_t> Document::join_as(std::uint64_t user, std::shared_ptr<Peer> peer,
+                                            std::optional<std::uint64_t> resume) {
+    std::lock_guard lock(mu_);
+    if (broken_) return ot::Error{"storage_failure"};
+    if (evicted_) return ot::Error{"evicted"};
+    return join_locked(user, std::move(peer), resume);
+}
+
+ot::Result<std::uint64_t> Document::join_locked(std::uint64_t id, std::shared_ptr<Peer> peer,
+                                                std::optional<std::uint64_t> resume) {
     peer->deliver(frame(protocol::identity(id)));
     if (resume && *resume > sent_) return ot::Error{"bad_revision"};
     std::uint64_t from = resume.value_or(0);
@@ -108,10 +120,10 @@ ot::Result<std::uint64_t> Document::join(std::shared_ptr<Peer> peer, std::option
     }
     if (announced_language_) peer->deliver(frame(protocol::language(*announced_language_)));
     for (const auto& [uid, u] : users_) {
-        if (u.info) peer->deliver(frame(protocol::user_info(uid, u.info)));
+        if (u.info && uid != id) peer->deliver(frame(protocol::user_info(uid, u.info)));
     }
     for (const auto& [uid, u] : users_) {
-        if (u.cursor) peer->deliver(frame(protocol::user_cursor(uid, *u.cursor)));
+        if (u.cursor && uid != id) peer->deliver(frame(protocol::user_cursor(uid, *u.cursor)));
     }
     const bool simulated = peer->simulated();
     users_[id].peer = std::move(peer);

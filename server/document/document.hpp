@@ -16,6 +16,7 @@
 #include <boost/container/flat_map.hpp>
 
 #include "document/peer.hpp"
+#include "document/room.hpp"
 #include "kolabpad/ot/operation.hpp"
 #include "kolabpad/ot/result.hpp"
 #include "metrics/telemetry.hpp"
@@ -62,7 +63,7 @@ struct EditResult {
 };
 
 // A document in memory.
-class Document : public std::enable_shared_from_this<Document> {
+class Document : public Room, public std::enable_shared_from_this<Document> {
 public:
     using Clock = std::chrono::steady_clock;
 
@@ -73,29 +74,32 @@ public:
 
     // Registers `peer` as a new user and queues on it Identity, History/Snapshot, Language, UserInfo and
     // UserCursor (PROTOCOL.md connect sequence). Fails (bad_revision / storage_failure) without registering.
-    ot::Result<std::uint64_t> join(std::shared_ptr<Peer> peer, std::optional<std::uint64_t> resume);
+    ot::Result<std::uint64_t> join(std::shared_ptr<Peer> peer, std::optional<std::uint64_t> resume) override;
+    // As join(), with the user id given by the caller (ids handed out elsewhere, unique across
+    // processes); a user already present under that id gets `peer` instead of its old one.
+    ot::Result<std::uint64_t> join_as(std::uint64_t user, std::shared_ptr<Peer> peer, std::optional<std::uint64_t> resume);
     // Removes a user and tells the others (UserInfo null); the last one out triggers a snapshot.
-    void leave(std::uint64_t user);
+    void leave(std::uint64_t user) override;
 
     // Sequences an edit: check revision, de-duplicate by the tag of its client (client_tag.hpp),
     // check its seq's gap, transform over newer history, check limits, apply, move cursors, append,
     // queue for storage. Broadcast happens once storage committed. A rejected edit has already been
     // answered with Rejected on the user's peer.
-    EditResult edit(std::uint64_t user, protocol::Edit edit);
+    EditResult edit(std::uint64_t user, protocol::Edit edit) override;
     // The revision and length (code points) of the text, read together: what a new edit applies to.
     std::pair<std::uint64_t, std::uint64_t> head() const;
     // Sets the language and broadcasts Language + LanguageBy once stored.
-    void set_language(std::uint64_t user, std::string language);
+    void set_language(std::uint64_t user, std::string language) override;
     // Sets a user's name and hue and broadcasts UserInfo.
-    void set_user_info(std::uint64_t user, protocol::UserInfo info);
+    void set_user_info(std::uint64_t user, protocol::UserInfo info) override;
     // Sets a user's cursors (positions clamped to the text's length) and broadcasts UserCursor: at once,
     // or, while an edit of that user is not broadcast yet, right after the History that carries it
     // (a newer CursorData replaces a held one).
-    void set_cursor(std::uint64_t user, protocol::CursorData data);
+    void set_cursor(std::uint64_t user, protocol::CursorData data) override;
     // Creates (true) or removes (false) the access token; OTP is broadcast once it is stored.
-    void set_otp(std::uint64_t user, bool enable);
+    void set_otp(std::uint64_t user, bool enable) override;
     // Relays a Signal payload to user `to` if connected (else drops it).
-    void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json);
+    void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) override;
 
     // Queues a snapshot if the text changed since the last one (always when `force`).
     void save_snapshot(bool force = false);
@@ -181,6 +185,7 @@ private:
     };
 
     Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation, Telemetry* telemetry);
+    ot::Result<std::uint64_t> join_locked(std::uint64_t id, std::shared_ptr<Peer> peer, std::optional<std::uint64_t> resume);
     void record(const char* kind, std::optional<std::uint64_t> user, std::string detail = {}) const;
     std::uint64_t memory_bytes_locked() const;
     void broadcast_locked(const Frame& frame);

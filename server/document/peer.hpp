@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "document/frame.hpp"
+#include "protocol/messages.hpp"
 
 namespace kolabpad::server::document {
 
@@ -29,6 +30,13 @@ public:
         (void)count;
         (void)own;
         deliver(std::move(frame));
+    }
+    // Fails the connection as if it had refused a message itself: Error{code, message}, then close
+    // with `close_code`. For verdicts that arrive later than the message (an edit sequenced by
+    // another instance). By default the same as delivering the Error and closing.
+    virtual void refuse(std::string_view code, std::string_view message, std::uint16_t close_code) {
+        deliver(make_frame(protocol::error(code, message)));
+        close(close_code, code);
     }
     // True for a simulated user (admin API), which has no socket behind it.
     virtual bool simulated() const { return false; }

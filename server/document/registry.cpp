@@ -343,4 +343,9 @@ std::size_t Registry::hot() const {
     return n;
 }
 
+void Registry::adopt(const std::string& id, std::shared_ptr<Document> doc) {
+    std::lock_guard lock(mu_);
+    docs_[id] = std::move(doc);
+}
+
 }  // namespace kolabpad::server::document

@@ -53,6 +53,9 @@ public:
     // The same without blocking: `done` runs before text_async returns when `id` is in memory, else
     // on a loader thread.
     void text_async(const std::string& id, TextDone done);
+    // Runs `job` on a loader thread (for other blocking work of a connection, such as finding a
+    // document's owner in distributed mode); false when the loaders are stopping.
+    bool run_blocking(std::function<void()> job) { return pool_.post(std::move(job)); }
     // Stops the loader threads: running loads finish, queued ones fail with "shutting down" (their
     // callbacks run in the caller's thread). For shutdown, while the callbacks' executors still exist.
     void stop_loading();
@@ -87,6 +90,12 @@ public:
     std::uint64_t memory_bytes() const;
     // Documents in memory with at least one user.
     std::size_t hot() const;
+
+    // Puts `doc` (loaded by the caller, e.g. with a lease epoch as its generation) in memory as
+    // `id`, replacing what was there, so that the admin API and /api/text see it.
+    void adopt(const std::string& id, std::shared_ptr<Document> doc);
+    // Takes `doc` out of memory if it is what `id` holds (no snapshot: the caller lost it).
+    void forget(const std::string& id, const Document* doc) { discard(id, doc); }
 
 private:
     // One load in progress and everyone waiting for it.

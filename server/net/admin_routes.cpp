@@ -8,6 +8,7 @@
 #include "kolabpad/ot/json.hpp"
 #include "log/log.hpp"
 #include "net/routes.hpp"
+#include "cluster/cluster.hpp"
 
 namespace kolabpad::server::net {
 namespace {
@@ -93,6 +94,21 @@ http::response<http::string_body> wrong_method(const Request& req, std::string_v
     return res;
 }
 
+// Distributed mode: the room's JSON (or {"id"} when another instance has it) with the owner from
+// its lease row: "owner" (instance id, null when nobody holds a valid lease), "epoch", "owned_here".
+std::string with_owner(cluster::Cluster& c, const std::string& id, std::string room) {
+    if (room.empty()) room = "{\"id\":\"" + id + "\"}";  // ids are [A-Za-z0-9_-] (valid_document_id)
+    auto v = c.owner_of(id);
+    std::string f;
+    if (!v) f = ",\"owner\":null,\"owner_error\":\"lease unreadable\"";
+    else {
+        f = ",\"owner\":" + (v->owner.empty() ? std::string("null") : "\"" + v->owner + "\"") +
+            ",\"epoch\":" + std::to_string(v->epoch) + ",\"owned_here\":" + (v->here ? "true" : "false");
+    }
+    room.insert(room.size() - 1, f);
+    return room;
+}
+
 http::message_generator rooms(const Request& req, Context& ctx, std::string_view rest) {
     const auto m = req.method();
     if (rest.empty()) {
@@ -121,6 +137,7 @@ http::message_generator rooms(const Request& req, Context& ctx, std::string_view
         }
         if (m != http::verb::get) return wrong_method(req, "GET, DELETE");
         auto d = ctx.registry.find(id);
+        if (ctx.cluster) return ok(req, with_owner(*ctx.cluster, id, d ? room_json(d->info()) : std::string()));
         return d ? ok(req, room_json(d->info())) : unknown_room(req);
     }
     if (action == "users") {

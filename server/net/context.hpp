@@ -12,6 +12,10 @@
 #include "simulate/simulator.hpp"
 #include "storage/storage.hpp"
 
+namespace kolabpad::server::cluster {
+class Cluster;
+}
+
 namespace kolabpad::server::net {
 
 // Shared state of one running server.
@@ -29,6 +33,7 @@ struct Context {
     std::int64_t start_time = 0;             // unix seconds
     std::atomic<bool> shutting_down{false};  // set once SIGINT/SIGTERM arrived
     ConnectionLimit connection_limit;        // MAX_CONNECTIONS: every accepted socket holds a slot
+    cluster::Cluster* cluster = nullptr;     // distributed mode (DATABASE_URL + REDIS_URL); null otherwise
 };
 
 }  // namespace kolabpad::server::net

@@ -3,6 +3,7 @@
 
 #include "memory/memory_policy.hpp"
 #include "net/routes.hpp"
+#include "cluster/cluster.hpp"
 
 namespace kolabpad::server::net {
 namespace {
@@ -102,6 +103,7 @@ std::string prometheus(Context& ctx, const Gauges& g) {
                   "Requests for a cold document that shared a load already under way.",
                   static_cast<double>(ctx.registry.coalesced_loads()));
     append_sample(out, "kolabpad_uptime_seconds", "gauge", "Seconds since the server started.", g.uptime_seconds);
+    if (ctx.cluster) ctx.cluster->append_prometheus(out);
     return out;
 }
 
@@ -154,6 +156,7 @@ std::string json(Context& ctx, const Gauges& g) {
     o += ",\"accept_errors\":" + std::to_string(ctx.connection_limit.accept_errors());
     o += ",\"document_loads\":" + std::to_string(ctx.registry.loads());
     o += ",\"document_loads_coalesced\":" + std::to_string(ctx.registry.coalesced_loads());
+    if (ctx.cluster) o += ctx.cluster->metrics_json();
     return o + "}";
 }
 
@@ -180,7 +183,12 @@ http::message_generator metrics_route(const Request& req, const Target& target, 
 http::message_generator health_route(const Request& req, Context& ctx) {
     const bool stopping = ctx.shutting_down.load();
     const bool storage_ok = ctx.storage.healthy();
-    const std::string status = stopping ? "shutting_down" : storage_ok ? "ok" : "storage_failure";
+    const bool db_ok = !ctx.cluster || ctx.cluster->database_reachable();
+    const bool bus_ok = !ctx.cluster || ctx.cluster->healthy() || !db_ok;
+    const std::string status = stopping                ? "shutting_down"
+                               : !storage_ok || !db_ok ? "storage_failure"
+                               : !bus_ok               ? "redis_failure"
+                                                       : "ok";
     const std::uint64_t rss = memory::process_rss_bytes().value_or(0);
     std::string body = "{\"status\":\"" + status + "\",\"storage\":\"" + (storage_ok ? "ok" : "failing") +
                        "\",\"storage_pending_writes\":" + std::to_string(ctx.storage.pending_writes()) +
@@ -188,7 +196,8 @@ http::message_generator health_route(const Request& req, Context& ctx) {
                        ",\"connections\":" + std::to_string(ctx.metrics.connections.load()) +
                        ",\"memory\":{\"process_resident_bytes\":" + std::to_string(rss) +
                        ",\"documents_bytes\":" + std::to_string(ctx.registry.memory_bytes()) +
-                       ",\"limit_bytes\":" + std::to_string(ctx.config.max_memory_mb * 1024 * 1024) + "}}";
+                       ",\"limit_bytes\":" + std::to_string(ctx.config.max_memory_mb * 1024 * 1024) + "}" +
+                       (ctx.cluster ? ctx.cluster->health_json() : std::string()) + "}";
     const auto code = status == "ok" ? http::status::ok : http::status::service_unavailable;
     auto res = make_response(req, code, std::move(body), "application/json");
     res.set(http::field::cache_control, "no-store");

@@ -12,6 +12,7 @@
 #include "net/connection_limit.hpp"
 #include "net/http_session.hpp"
 #include "net/security_headers.hpp"
+#include "cluster/cluster.hpp"
 
 namespace kolabpad::server::net {
 namespace {
@@ -172,12 +173,15 @@ void schedule_memory_check(asio::steady_timer& timer, Context& ctx) {
     });
 }
 
+std::chrono::milliseconds to_duration_ms(double s) { return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000)); }
+
 }  // namespace
 
 int run_server(const Config& config, document::Registry& registry, storage::Storage& storage, Telemetry& telemetry,
-               simulate::Simulator& simulator) {
+               simulate::Simulator& simulator, cluster::Cluster* cluster) {
     configure_security_headers(config.frame_ancestors);
     Context ctx{config, registry, storage, telemetry, simulator};
+    ctx.cluster = cluster;
     // Every connection is a descriptor: use all the kernel allows, and cap connections below it.
     const DescriptorLimit fds = raise_descriptor_limit();
     const std::uint64_t max_connections = config.max_connections ? config.max_connections : default_max_connections(fds.soft);
@@ -262,6 +266,7 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
             std::_Exit(1);
         }).detach();
         simulator.stop();  // simulated users leave first, then every document is flushed and closed
+        if (cluster) cluster->shutdown(to_duration_ms(config.shutdown_timeout_seconds * 0.6));
         registry.shutdown();
         wait_drained();
     });

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "cluster/cluster.hpp"
 #include "document/peer.hpp"
 #include "net/delivery_hub.hpp"
 #include "kolabpad/ot/utf8.hpp"
@@ -102,6 +103,13 @@ public:
                    [self = shared_from_this(), code, r = std::string(reason)] { self->close_after_queue(code, r); });
     }
 
+    // A verdict that came later than its message (an edit sequenced by another instance).
+    void refuse(std::string_view code, std::string_view message, std::uint16_t close_code) override {
+        asio::post(ws_.get_executor(), [self = shared_from_this(), c = std::string(code), m = std::string(message), close_code] {
+            if (!self->stopped_reading_ && !self->close_requested_) self->fail(c, m, close_code);
+        });
+    }
+
 private:
     using Item = QueuedFrame;
 
@@ -143,16 +151,26 @@ private:
         load_document(0);
     }
 
-    // The document is loaded off the network threads (a cold one may replay a long log); the
-    // session continues on its thread once it is there.
+    // The room is found off the network threads (a cold document may replay a long log; in
+    // distributed mode finding it may take a lease and read PostgreSQL); the session continues on
+    // its thread once it is there.
     void load_document(int attempt) {
-        ctx_.registry.get_async(id_, [self = shared_from_this(), attempt](ot::Result<std::shared_ptr<document::Document>> doc) {
+        auto done = [self = shared_from_this(), attempt](ot::Result<std::shared_ptr<document::Room>> room) {
             asio::dispatch(self->ws_.get_executor(),
-                           [self, attempt, doc = std::move(doc)]() mutable { self->on_loaded(attempt, std::move(doc)); });
+                           [self, attempt, room = std::move(room)]() mutable { self->on_loaded(attempt, std::move(room)); });
+        };
+        if (ctx_.cluster) {
+            auto job = [this, self = shared_from_this(), done]() mutable { done(ctx_.cluster->room(id_)); };
+            if (!ctx_.registry.run_blocking(std::move(job))) done(ot::Error{"shutting down"});
+            return;
+        }
+        ctx_.registry.get_async(id_, [done](ot::Result<std::shared_ptr<document::Document>> doc) mutable {
+            if (!doc) return done(ot::Error{doc.error()});
+            done(std::shared_ptr<document::Room>(std::move(doc).value()));
         });
     }
 
-    void on_loaded(int attempt, ot::Result<std::shared_ptr<document::Document>> doc) {
+    void on_loaded(int attempt, ot::Result<std::shared_ptr<document::Room>> doc) {
         if (ctx_.shutting_down) {
             close_after_queue(close_normal_going_away, "server shutting down");
             start_read();
@@ -452,7 +470,7 @@ private:
     Context& ctx_;
     const std::string id_;
     const std::optional<std::uint64_t> resume_;
-    std::shared_ptr<document::Document> doc_;
+    std::shared_ptr<document::Room> doc_;
     std::uint64_t user_ = 0;
     beast::flat_buffer buffer_;
     std::deque<Item> queue_;

@@ -11,7 +11,7 @@ namespace {
 
 // The document call for each message kind.
 struct Dispatch {
-    document::Document& doc;
+    document::Room& doc;
     std::uint64_t user;
 
     FrameOutcome operator()(protocol::Edit& m) const { return {{}, doc.edit(user, std::move(m))}; }
@@ -39,7 +39,7 @@ struct Dispatch {
 
 }  // namespace
 
-FrameOutcome handle_frame(document::Document* doc, std::uint64_t user, std::string_view text) {
+FrameOutcome handle_frame(document::Room* doc, std::uint64_t user, std::string_view text) {
     if (!ot::utf8::is_valid(text)) return {FrameError{"bad_message", "the text frame is not valid UTF-8"}, {}};
     auto msg = protocol::parse_client_message(text);
     if (!msg) return {FrameError{"bad_message", msg.error()}, {}};

@@ -1,6 +1,6 @@
 #pragma once
 // The frame handler: one complete text frame from a connection, validated and parsed, then the call
-// on its Document, or the Error the connection must send before it closes. Everything a WebSocket
+// on its Room (the Document, or its relay), or the Error the connection must send before it closes. Everything a WebSocket
 // session does with a frame's content is here, without Boost, so that the fuzzer runs the same path.
 
 #include <cstdint>
@@ -32,6 +32,6 @@ struct FrameOutcome {
 // Handles one complete text frame `text` from `user` of `doc`: checks UTF-8, parses it
 // (protocol::parse_client_message) and makes the matching call on `doc`. With `doc` null (the
 // connection is not joined, or is closing) the frame is only checked.
-FrameOutcome handle_frame(document::Document* doc, std::uint64_t user, std::string_view text);
+FrameOutcome handle_frame(document::Room* doc, std::uint64_t user, std::string_view text);
 
 }  // namespace kolabpad::server::session

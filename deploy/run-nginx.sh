@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs one of deploy/*.conf for real, unprivileged, in DIR: the upstream servers and the listen
+# port replaced by the given ones, everything else as shipped. For tests and local trials.
+#
+#   deploy/run-nginx.sh start DIR CONF PORT HOST:PORT...   prints http://127.0.0.1:PORT
+#   deploy/run-nginx.sh stop DIR
+set -euo pipefail
+die() { echo "run-nginx.sh: $*" >&2; exit 1; }
+cmd=${1:-}; dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: run-nginx.sh start DIR CONF PORT BACKEND... | stop DIR"
+case $cmd in
+  start)
+    conf=$3 port=$4; shift 4
+    (($#)) || die "start needs at least one backend"
+    [ -f "$conf" ] || die "no such configuration: $conf"
+    mkdir -p "$dir/logs" "$dir/tmp"
+    dir=$(cd "$dir" && pwd)
+    servers=""
+    for b in "$@"; do servers+="    server $b max_fails=1 fail_timeout=2s;\n"; done
+    # The shipped file with its example upstream servers and listen port replaced.
+    awk -v servers="$servers" -v port="$port" '
+      /^upstream kolabpad/ { print; inup = 1; printf "%s", servers; next }
+      inup && /^[[:space:]]*server / { next }
+      inup && /^}/ { inup = 0 }
+      /^[[:space:]]*listen / { sub(/listen [0-9]+/, "listen 127.0.0.1:" port) }
+      { print }' "$conf" >"$dir/kolabpad.conf"
+    {
+      echo "worker_processes 1;"
+      echo "pid $dir/nginx.pid;"
+      echo "error_log $dir/logs/error.log warn;"
+      echo "events { worker_connections 4096; }"
+      echo "http {"
+      echo "  access_log off;"
+      echo "  client_body_temp_path $dir/tmp/body; proxy_temp_path $dir/tmp/proxy;"
+      echo "  fastcgi_temp_path $dir/tmp/fastcgi; uwsgi_temp_path $dir/tmp/uwsgi; scgi_temp_path $dir/tmp/scgi;"
+      echo "  include $dir/kolabpad.conf;"
+      echo "}"
+    } >"$dir/nginx.conf"
+    nginx -t -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/check.log" 2>&1 || die "bad configuration: $(cat "$dir/logs/check.log")"
+    setsid nginx -p "$dir" -c "$dir/nginx.conf" -g "daemon off;" >>"$dir/logs/stderr.log" 2>&1 </dev/null &
+    for _ in $(seq 1 100); do
+      if [ -s "$dir/nginx.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "http://127.0.0.1:$port"
+        exit 0
+      fi
+      sleep 0.1
+    done
+    die "nginx not listening after 10 s: $(tail -5 "$dir/logs/error.log" 2>/dev/null)" ;;
+  stop)
+    pid=$(cat "$dir/nginx.pid" 2>/dev/null || true)
+    [ -n "$pid" ] || exit 0
+    kill -QUIT "$pid" 2>/dev/null || exit 0
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true ;;
+  *) die "unknown command $cmd" ;;
+esac
