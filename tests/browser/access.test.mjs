@@ -5,6 +5,7 @@
 // typed is lost.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "kolabpad-browser-access-"));
   open = await startServer({ db: join(dir, "open.db") });
   tokens = await startServer({ db: join(dir, "tokens.db"),
-    env: { AUTH_MODE: "token", JWT_SECRET: SECRET, JWT_CLOCK_SKEW_SECONDS: "0" } });
+    env: { AUTH_MODE: "token", JWT_SECRET: SECRET, JWT_CLOCK_SKEW_SECONDS: "0", FRAME_ANCESTORS: "*" } });
   browser = await launch();
   mkdirSync(OUT, { recursive: true });
 });
@@ -136,4 +137,50 @@ test("a view token opens the editor read-only", { timeout: 60000 }, async () => 
   assert.equal(await visible(p, "#view-only"), true);
   assert.equal(await p.evaluate(() => window.kolabpad.editor.getOption(window.kolabpad.monaco.editor.EditorOption.readOnly)), true);
   await p.context().close();
+});
+
+test("inside an iframe the editor asks the parent page for tokens by postMessage, first and after expiry", { timeout: 90000 }, async () => {
+  const doc = `framed-${process.pid}`;
+  // The embedding application: another origin, which answers the editor's requests with tokens.
+  const app = createServer((req, res) => {
+    res.setHeader("content-type", "text/html");
+    res.end(`<!doctype html><iframe id="pad" style="width:880px;height:560px" src="${tokens.url}/#${doc}"></iframe>
+<script>
+  window.asked = [];
+  addEventListener("message", async (e) => {
+    if (e.origin !== ${JSON.stringify(tokens.url)} || !e.data || e.data.type !== "kolabpad:token-request") return;
+    window.asked.push(e.data.reason);
+    const token = await window.mintToken(e.data.document, window.asked.length === 1 ? 3 : 600);
+    e.source.postMessage({ type: "kolabpad:token", id: e.data.id, token }, e.origin);
+  });
+</script>`);
+  });
+  await new Promise((r) => app.listen(0, "127.0.0.1", r));
+  const context = await browser.newContext({ viewport: { width: 900, height: 620 } });
+  try {
+    await context.exposeFunction("mintToken", (d, ttl) => hs256(claimsFor(d, "edit", { ttl, name: "Framed" }), SECRET));
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${app.address().port}/`);
+    const frame = page.frameLocator("#pad");
+    const pad = () => page.frames().find((f) => f.url().startsWith(tokens.url));
+    await until(async () => (await frame.locator("#status").getAttribute("data-status")) === "connected", 15000,
+      "connected with the parent's first token");
+    assert.deepEqual(await page.evaluate(() => window.asked), ["refused"]);
+    await pad().evaluate(() => {
+      const { editor, model } = window.kolabpad;
+      editor.setPosition(model.getFullModelRange().getEndPosition());
+      editor.focus();
+    });
+    const typed = "typed inside the frame across the expiry ".repeat(2);
+    await page.keyboard.type(typed, { delay: 50 });
+    await until(async () => (await page.evaluate(() => window.asked.length)) >= 2, 10000, "asked again at expiry");
+    assert.equal((await page.evaluate(() => window.asked))[1], "expired");
+    await until(async () => (await frame.locator("#status").getAttribute("data-status")) === "connected"
+      && (await pad().evaluate(() => window.kolabpad.session.client.state)) === "synchronized", 15000, "synchronized");
+    const view = hs256(claimsFor(doc, "view"), SECRET);
+    assert.equal(await (await fetch(`${tokens.url}/api/text/${doc}?token=${view}`)).text(), typed);
+  } finally {
+    await context.close();
+    app.close();
+  }
 });
