@@ -4,9 +4,10 @@ import { monaco } from "./editor/monaco-setup.js";
 import { MonacoBinding } from "./editor/binding.js";
 import { RemoteCursors, hueColor } from "./editor/remote-cursors.js";
 import { useOwnUndo } from "./editor/undo-commands.js";
-import { Session, UndoManager, hueTaken, pickFreeHue, type SaveState, type SocketLike,
+import { Session, UndoManager, accessProblem, hueTaken, pickFreeHue, tokenClaims, type SaveState, type SocketLike,
   type Status } from "./collab/index.js";
-import { newDocId, parseRoute, routeHash, shareLink, type Route } from "./ui/route.js";
+import { newDocId, parseRoute, routeHash, shareLink, viewLink, type Route } from "./ui/route.js";
+import { askForToken, canAskForTokens, onUnaskedToken } from "./ui/embedding.js";
 import { notify } from "./ui/notices.js";
 import { languageForFile, languageName, languages } from "./ui/languages.js";
 import { loadMe, renderUsers, saveMe } from "./ui/people.js";
@@ -15,10 +16,17 @@ import { setupPreferences } from "./ui/preferences.js";
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let route: Route = parseRoute(location.hash) ?? { id: newDocId(), otp: null };
-history.replaceState(null, "", routeHash(route));
+const initialToken = route.token ?? null;
+history.replaceState(null, "", routeHash(route)); // a token never stays in the address bar
 addEventListener("hashchange", () => {
   const r = parseRoute(location.hash);
-  if (!r || r.id !== route.id || r.otp !== route.otp) location.reload();
+  if (r && r.id === route.id && r.token) { // an embedding page handing over a fresh token
+    history.replaceState(null, "", routeHash(route));
+    session.setToken(r.token);
+    drawAccess();
+    return;
+  }
+  if (!r || r.id !== route.id || r.otp !== route.otp || (r.view ?? null) !== (route.view ?? null)) location.reload();
 });
 
 const model = monaco.editor.createModel("", "plaintext");
@@ -50,6 +58,9 @@ const session = new Session({
   socketUrl: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${apiBase.pathname}socket/${route.id}`,
   docId: route.id,
   otp: route.otp,
+  view: route.view ?? null,
+  token: initialToken,
+  getToken: canAskForTokens() || initialToken ? (reason) => askForToken(route.id, reason) : undefined,
   socket: (url) => new WebSocket(url) as unknown as SocketLike,
   editor: undo,
   storage: localStorage,
@@ -59,7 +70,7 @@ const session = new Session({
       el.dataset.status = s;
       el.textContent = STATUS_TEXT[s];
       if (s === "connected") connectedOnce = true;
-      if (s === "connected") setTimeout(fixHue, 400);
+      if (s === "connected") { drawAccess(); setTimeout(fixHue, 400); }
       if (s === "protected") showProtected();
     },
     users() { drawUsers(); drawCursors(); },
@@ -86,12 +97,26 @@ const session = new Session({
     notice: notify,
     saveState: drawSaveState,
     async isProtected() {
-      const q = route.otp ? `?otp=${encodeURIComponent(route.otp)}` : "";
-      const res = await fetch(new URL(`text/${route.id}${q}`, apiBase));
-      return res.status === 401;
+      const q = new URLSearchParams();
+      if (route.otp) q.set("otp", route.otp);
+      if (route.view) q.set("view", route.view);
+      const headers: Record<string, string> = session.token ? { authorization: `Bearer ${session.token}` } : {};
+      const qs = q.toString();
+      const res = await fetch(new URL(`text/${route.id}${qs ? `?${qs}` : ""}`, apiBase), { headers });
+      const problem = accessProblem(res.status, res.status === 401 ? await res.json().catch(() => null) : null);
+      return problem === "token" ? "token" : problem !== null;
+    },
+    viewLink(token) {
+      const input = $("view-link") as HTMLInputElement;
+      input.value = viewLink(route.id, token);
+      $("view-link-row").hidden = false;
+      $("create-view-link").textContent = "New read-only link";
+      $("protect-info").textContent = "Anyone with the read-only link can read along; a new link turns the previous one off.";
+      copyText(input).then((copied) => notify("info", copied ? "Read-only link copied" : "Read-only link created"));
     },
   },
 });
+onUnaskedToken((token) => { session.setToken(token); drawAccess(); });
 session.setInfo({ name: me.name, hue: me.hue });
 undo.send = (op) => session.localEdit(op);
 binding.onLocal = (op) => undo.edit(op);
@@ -105,7 +130,9 @@ binding.onCursor = (cursors, selections) => {
 addEventListener("pagehide", () => session.saveForUnload());
 addEventListener("online", () => session.reconnectNow());
 addEventListener("offline", () => session.dropConnection());
-Object.assign(window, { kolabpad: { session, editor, model, monaco, binding, undo } }); // for tests and the console
+// For tests and the console; keeps what an embedding page put there first (its getToken hook).
+Object.assign(window, { kolabpad: Object.assign((window as unknown as { kolabpad?: object }).kolabpad ?? {},
+  { session, editor, model, monaco, binding, undo }) });
 
 /** "Saved" once the server acknowledged every edit, "Saving…" before; offline, how many wait. */
 function drawSaveState(s: SaveState): void {
@@ -138,11 +165,14 @@ function otherHues(): number[] {
   return [...session.users].filter(([id]) => id !== session.myId).map(([, u]) => u.hue);
 }
 
+let fixedName: string | null = null; // the name a token gives (the user's own is kept for other documents)
+let ownName = me.name;
+
 function setMe(name: string, hue: number, chosen: boolean): void {
-  me.name = name.slice(0, 64) || me.name;
+  me.name = fixedName ?? (name.slice(0, 64) || me.name);
   me.hue = hue;
   me.hueChosen = me.hueChosen || chosen;
-  saveMe(me);
+  saveMe(fixedName === null ? me : { ...me, name: ownName });
   session.setInfo({ name: me.name, hue: me.hue });
   drawUsers();
 }
@@ -157,10 +187,54 @@ function drawShare(): void {
   ($("protect-toggle") as HTMLInputElement).checked = !!route.otp;
 }
 
+/** The read-only parts of the page for a viewer (a read-only link or a view token); the name a token fixes. */
+function drawAccess(): void {
+  const claims = session.token ? tokenClaims(session.token) : null;
+  const viewer = !!route.view || claims?.role === "view";
+  const tokens = session.token !== null; // the embedding application decides who gets in: no OTP, no links
+  editor.updateOptions({ readOnly: viewer, readOnlyMessage: { value: "View only: this document is read-only for you" } });
+  document.body.classList.toggle("is-viewer", viewer);
+  $("view-only").hidden = !viewer;
+  $("language-section").hidden = viewer;
+  $("protect-row").hidden = viewer || tokens;
+  $("view-link-box").hidden = viewer || tokens;
+  $("open-file-button").hidden = viewer;
+  const name = $("name") as HTMLInputElement;
+  if (claims && typeof claims.name === "string") {
+    if (fixedName === null) ownName = me.name;
+    fixedName = me.name = claims.name; // what the server shows others anyway; not remembered for other documents
+    name.value = claims.name;
+    name.disabled = true;
+    name.title = "Your name comes from the application you signed in to";
+    drawUsers();
+  }
+}
+
+async function copyText(input: HTMLInputElement): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(input.value);
+    return true;
+  } catch {
+    input.select();
+    return document.execCommand("copy");
+  }
+}
+
 function showProtected(): void {
   document.body.classList.add("is-protected");
   $("protected").hidden = false;
-  ($("otp-input") as HTMLInputElement).focus();
+  const form = $("otp-form");
+  if (session.denied === "token") {
+    $("protected-title").textContent = "You need access to this document";
+    $("protected-text").textContent = "Open it from the application that gave you access, or sign in there again.";
+    form.hidden = true;
+  } else if (session.denied === "view_link") {
+    $("protected-title").textContent = "This read-only link no longer works";
+    $("protected-text").textContent = "Ask the person who shared it for the new link.";
+    form.hidden = true;
+  } else {
+    ($("otp-input") as HTMLInputElement).focus();
+  }
 }
 
 // Controls.
@@ -177,14 +251,13 @@ langSelect.value = "plaintext";
 langSelect.addEventListener("change", () => session.setLanguage(langSelect.value));
 
 $("copy-link").addEventListener("click", async () => {
-  const input = $("share-link") as HTMLInputElement;
-  try {
-    await navigator.clipboard.writeText(input.value);
-  } catch {
-    input.select();
-    document.execCommand("copy");
-  }
+  await copyText($("share-link") as HTMLInputElement);
   notify("info", "Link copied");
+});
+$("create-view-link").addEventListener("click", () => session.createViewLink());
+$("copy-view-link").addEventListener("click", async () => {
+  await copyText($("view-link") as HTMLInputElement);
+  notify("info", "Read-only link copied");
 });
 const protect = $("protect-toggle") as HTMLInputElement;
 protect.addEventListener("change", () => {
@@ -229,4 +302,5 @@ menu.addEventListener("click", () => {
 
 drawShare();
 drawUsers();
+drawAccess();
 

@@ -107,6 +107,12 @@ void Relay::set_otp(std::uint64_t user, bool enable) {
     host_.worker().post([self = shared_from_this(), user, f = std::move(f)]() mutable { self->client_frame(user, std::move(f), false, false); });
 }
 
+void Relay::create_view_link(std::uint64_t user) {
+    host_.worker().post([self = shared_from_this(), user]() mutable {
+        self->client_frame(user, "{\"CreateViewLink\":null}", false, false);
+    });
+}
+
 void Relay::signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) {
     std::string f = "{\"Signal\":{\"to\":" + std::to_string(to) + ",\"data\":" + data_json + "}}";
     host_.worker().post([self = shared_from_this(), from, f = std::move(f)]() mutable { self->client_frame(from, std::move(f), false, false); });

@@ -88,6 +88,7 @@ public:
     void set_user_info(std::uint64_t user, protocol::UserInfo info) override;
     void set_cursor(std::uint64_t user, protocol::CursorData data) override;
     void set_otp(std::uint64_t user, bool enable) override;
+    void create_view_link(std::uint64_t user) override;
     void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) override;
 
     // Worker thread only from here on.

@@ -204,7 +204,31 @@ std::optional<ot::Error> read_text(const EnvLookup& env, std::string_view name, 
     return std::nullopt;
 }
 
-// AUTH_MODE, the JWT_* settings (keys loaded from their files) and CORS_ORIGINS.
+// Most entries in AUTH_TOKEN_DOCUMENTS.
+constexpr std::size_t max_token_document_rules = 1024;
+
+// AUTH_TOKEN_DOCUMENTS: document ids or prefixes ending in '*' (the token claims' rule), separated
+// by commas, spaces around each ignored; no empty entry.
+ot::Result<std::vector<auth::DocumentRule>> read_document_rules(std::string_view value) {
+    std::vector<auth::DocumentRule> rules;
+    const char* expected = "expected document ids or prefixes ending in '*' (team-42-*), separated by commas, got \"";
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t comma = value.find(',', start);
+        std::string_view entry = value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+        while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+        auto rule = auth::parse_document_rule(entry);
+        if (!rule) return ot::Error{std::string(expected) + std::string(entry) + "\""};
+        rules.push_back(std::move(*rule));
+        if (rules.size() > max_token_document_rules) return ot::Error{"more than 1024 entries"};
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return rules;
+}
+
+// AUTH_MODE, the JWT_* settings (keys loaded from their files), AUTH_TOKEN_DOCUMENTS and CORS_ORIGINS.
 std::optional<ot::Error> read_auth(const EnvLookup& env, Config& c) {
     auto set = [&](std::string_view name) -> std::optional<std::string> {
         auto v = env(name);
@@ -281,6 +305,19 @@ std::optional<ot::Error> read_auth(const EnvLookup& env, Config& c) {
     n = static_cast<std::uint64_t>(t.max_mint_lifetime_seconds);
     if (auto e = read_uint(env, "JWT_MAX_MINT_LIFETIME_SECONDS", 1, 10ull * 365 * 86400, n)) return e;
     t.max_mint_lifetime_seconds = static_cast<std::int64_t>(n);
+
+    if (auto v = set("AUTH_TOKEN_DOCUMENTS")) {
+        if (c.auth_mode != auth::AuthMode::mixed) {
+            return named("AUTH_TOKEN_DOCUMENTS", std::string("applies only to AUTH_MODE=mixed (AUTH_MODE is ") +
+                                                     std::string(auth::auth_mode_name(c.auth_mode)) + ")");
+        }
+        auto rules = read_document_rules(*v);
+        if (!rules) return named("AUTH_TOKEN_DOCUMENTS", rules.error());
+        c.token_documents = std::move(rules).value();
+    } else if (c.auth_mode == auth::AuthMode::mixed) {
+        return named("AUTH_TOKEN_DOCUMENTS", "AUTH_MODE=mixed needs it: the document ids (or prefixes ending in '*') "
+                                             "that need a token, separated by commas");
+    }
 
     if (auto v = set("CORS_ORIGINS")) {
         auto origins = auth::OriginList::parse(*v);

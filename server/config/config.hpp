@@ -6,7 +6,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "auth/claims.hpp"
 #include "auth/origins.hpp"
 #include "auth/token_settings.hpp"
 #include "config/machine_memory.hpp"
@@ -70,6 +72,7 @@ struct Config {
     LogLevel log_level = LogLevel::info;           // LOG_LEVEL
     LogFormat log_format = LogFormat::text;        // LOG_FORMAT
     auth::AuthMode auth_mode = auth::AuthMode::open;  // AUTH_MODE
+    std::vector<auth::DocumentRule> token_documents;  // AUTH_TOKEN_DOCUMENTS (mixed mode: the ids that need a token)
     auth::TokenSettings tokens;                    // JWT_* (key files read and checked at start)
     auth::OriginList cors_origins;                 // CORS_ORIGINS (default "*": any origin)
 

@@ -45,6 +45,7 @@ ot::Result<std::shared_ptr<Document>> Document::create(std::string id, const sto
     d->language_ = rec.language;
     d->announced_language_ = rec.language;
     d->otp_ = rec.otp;
+    d->view_token_ = rec.view_token;
     d->next_user_id_ = rec.next_user_id;
     const bool from_zero = rec.ops.empty() ? rec.snapshot_revision == 0 : rec.ops.front().revision == 0;
     // Keep in memory every stored operation: from 0 (a Rustpad client then gets History from 0) or
@@ -363,16 +364,34 @@ void Document::set_otp(std::uint64_t user, bool enable) {
     save_meta_locked({frame(protocol::otp(otp_, user, name))});
 }
 
-void Document::save_meta_locked(std::vector<Frame> announce) {
+void Document::create_view_link(std::uint64_t user) {
+    std::lock_guard lock(mu_);
+    if (broken_ || users_.find(user) == users_.end()) return;
+    view_token_ = make_token();
+    record("view_link", user);
+    save_meta_locked({}, [this, user, token = *view_token_] {
+        // A later request replaced this link before it was stored: only that request is answered.
+        if (view_token_ != token) return;
+        auto revoked = frame(protocol::error("view_link_revoked", "this read-only link was replaced by a new one"));
+        for (auto& [uid, u] : users_) {
+            if (!u.peer->access().view_link) continue;
+            u.peer->deliver(revoked);
+            u.peer->close(close_view_link_revoked, "view_link_revoked");
+        }
+        if (auto it = users_.find(user); it != users_.end()) it->second.peer->deliver(frame(protocol::view_link(token)));
+    });
+}
+
+void Document::save_meta_locked(std::vector<Frame> announce, std::function<void()> then) {
     std::weak_ptr<Document> self = weak_from_this();
-    storage_->submit(storage::SaveMeta{id_, language_, otp_}, generation_,
-                     [self, a = std::move(announce), lang = language_](bool ok) {
-        if (auto d = self.lock()) d->on_meta_committed(ok, a, lang);
+    storage_->submit(storage::SaveMeta{id_, language_, otp_, view_token_}, generation_,
+                     [self, a = std::move(announce), lang = language_, then = std::move(then)](bool ok) {
+        if (auto d = self.lock()) d->on_meta_committed(ok, a, lang, then);
     });
 }
 
 void Document::on_meta_committed(bool ok, const std::vector<Frame>& announce,
-                                 const std::optional<std::string>& stored_language) {
+                                 const std::optional<std::string>& stored_language, const std::function<void()>& then) {
     std::function<void()> notify;
     {
         std::lock_guard lock(mu_);
@@ -381,6 +400,7 @@ void Document::on_meta_committed(bool ok, const std::vector<Frame>& announce,
             announced_language_ = stored_language;
             broadcast_committed_locked();  // edits stored before this write are announced first
             for (const auto& f : announce) broadcast_locked(f);
+            if (then) then();
         }
     }
     if (notify) notify();

@@ -31,6 +31,8 @@ inline constexpr std::uint16_t close_going_away = 1001;
 inline constexpr std::uint16_t close_internal = 1011;
 // Close code for connections of a document an administrator evicted (DELETE /api/rooms/{id}).
 inline constexpr std::uint16_t close_evicted = 4000;
+// Close code for connections admitted by a read-only link that a newer link replaced.
+inline constexpr std::uint16_t close_view_link_revoked = 4002;
 
 // The document's limits (from Config).
 struct Limits {
@@ -98,6 +100,10 @@ public:
     void set_cursor(std::uint64_t user, protocol::CursorData data) override;
     // Creates (true) or removes (false) the access token; OTP is broadcast once it is stored.
     void set_otp(std::uint64_t user, bool enable) override;
+    // Makes a new read-only link token (the old one stops working): once stored, `user` alone gets
+    // ViewLink, and every connection admitted by an older link gets Error{code:"view_link_revoked"}
+    // and close_view_link_revoked.
+    void create_view_link(std::uint64_t user) override;
     // Relays a Signal payload to user `to` if connected (else drops it).
     void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) override;
 
@@ -126,6 +132,8 @@ public:
     std::uint64_t log_start() const;
     // The access token, if protected.
     std::optional<std::string> otp() const;
+    // The read-only link token, if one was made.
+    std::optional<std::string> view_token() const;
     // Connected users.
     std::size_t connections() const;
     // True when nobody is connected, every edit is committed and the last user left before `cutoff`.
@@ -156,6 +164,7 @@ public:
         std::optional<protocol::UserInfo> info;
         std::optional<protocol::CursorData> cursor;
         bool simulated = false;
+        PeerAccess access;  // how the connection was let in
     };
     // The document's figures (no text, no token).
     Info info() const;
@@ -195,7 +204,7 @@ private:
     // Broadcasts every committed operation not yet sent as one History frame (once per storage batch).
     void broadcast_committed_locked();
     void on_meta_committed(bool ok, const std::vector<Frame>& announce,
-                           const std::optional<std::string>& stored_language);
+                           const std::optional<std::string>& stored_language, const std::function<void()>& then);
     void fail_storage_locked(std::function<void()>& notify);
     void save_snapshot_locked(bool force = false);
     void trim_locked(std::uint64_t new_start);
@@ -204,7 +213,9 @@ private:
     // Sends every held cursor whose user's edits are all broadcast now.
     void release_cursors_locked();
     std::uint64_t revision_locked() const { return log_start_ + ops_.size(); }
-    void save_meta_locked(std::vector<Frame> announce);
+    // Stores language, OTP and view token; once committed, broadcasts `announce`, then runs `then`
+    // (under the lock).
+    void save_meta_locked(std::vector<Frame> announce, std::function<void()> then = {});
 
     const std::string id_;
     const Limits limits_;
@@ -233,6 +244,7 @@ private:
     // join reaches it exactly once (by the broadcast that follows the commit).
     std::optional<std::string> announced_language_;
     std::optional<std::string> otp_;
+    std::optional<std::string> view_token_;
     // Sorted by id and contiguous: every edit walks all users (cursors), and ids only grow.
     boost::container::flat_map<std::uint64_t, User> users_;
     std::unordered_map<std::string, ClientSeq> dedup_;

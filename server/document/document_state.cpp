@@ -38,6 +38,11 @@ std::optional<std::string> Document::otp() const {
     return otp_;
 }
 
+std::optional<std::string> Document::view_token() const {
+    std::lock_guard lock(mu_);
+    return view_token_;
+}
+
 std::size_t Document::connections() const {
     std::lock_guard lock(mu_);
     return users_.size();
@@ -106,7 +111,9 @@ Document::Info Document::info() const {
 std::vector<Document::UserView> Document::users() const {
     std::lock_guard lock(mu_);
     std::vector<UserView> out;
-    for (const auto& [uid, u] : users_) out.push_back(UserView{uid, u.info, u.cursor, u.peer->simulated()});
+    for (const auto& [uid, u] : users_) {
+        out.push_back(UserView{uid, u.info, u.cursor, u.peer->simulated(), u.peer->access()});
+    }
     return out;
 }
 

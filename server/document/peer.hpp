@@ -12,6 +12,14 @@
 
 namespace kolabpad::server::document {
 
+// How a connection was let in (fixed at its upgrade): what the admin API shows, and whom a new
+// read-only link cuts off.
+struct PeerAccess {
+    bool read_only = false;    // a viewer: its changes never reach the document
+    bool view_link = false;    // admitted by the document's read-only link (?view=)
+    const char* via = "open";  // "open", "otp", "view_link" or "token"
+};
+
 // One connected client. Both calls are non-blocking and may be made under a document's lock.
 class Peer {
 public:
@@ -40,6 +48,8 @@ public:
     }
     // True for a simulated user (admin API), which has no socket behind it.
     virtual bool simulated() const { return false; }
+    // How this connection was let in; by default an editor on an open document.
+    virtual PeerAccess access() const { return {}; }
 };
 
 }  // namespace kolabpad::server::document

@@ -11,6 +11,17 @@
 #include "log/log.hpp"
 
 namespace kolabpad::server::document {
+namespace {
+
+// Compares secrets without an early exit on the first differing byte.
+bool same_secret(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+}  // namespace
 
 Registry::Registry(storage::Storage& storage, Limits limits, Telemetry* telemetry, unsigned loader_threads)
     : storage_(storage), limits_(limits), telemetry_(telemetry), pool_(loader_threads) {}
@@ -162,7 +173,24 @@ Access Registry::check_access(const std::string& id, const std::optional<std::st
         token = stored.value();
     }
     if (!token) return Access::allowed;
-    return otp && *otp == *token ? Access::allowed : Access::denied;
+    return otp && same_secret(*otp, *token) ? Access::allowed : Access::denied;
+}
+
+Access Registry::check_view_link(const std::string& id, const std::string& view) {
+    std::optional<std::string> token;
+    std::shared_ptr<Document> hot;
+    {
+        std::lock_guard lock(mu_);
+        if (auto it = docs_.find(id); it != docs_.end()) hot = it->second;
+    }
+    if (hot) {
+        token = hot->view_token();
+    } else {
+        auto stored = storage_.load_view_token(id);
+        if (!stored) return Access::storage_failure;
+        token = stored.value();
+    }
+    return token && same_secret(view, *token) ? Access::allowed : Access::denied;
 }
 
 ot::Result<std::string> Registry::text(const std::string& id) { return stored_text(id); }

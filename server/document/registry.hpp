@@ -47,6 +47,9 @@ public:
     void get_async(const std::string& id, DocumentDone done);
     // Checks `otp` against the document's token: from memory if hot, else reading only the token.
     Access check_access(const std::string& id, const std::optional<std::string>& otp);
+    // Checks `view` against the document's read-only link token the same way (memory if hot, else
+    // reading only that token): allowed only when a link was made and `view` is its token.
+    Access check_view_link(const std::string& id, const std::string& view);
     // The current text of `id` ("" when unknown) without keeping a cold document in memory; a
     // cold one is read as its latest snapshot plus the operations after it.
     ot::Result<std::string> text(const std::string& id);

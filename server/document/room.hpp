@@ -37,6 +37,8 @@ public:
     virtual void set_cursor(std::uint64_t user, protocol::CursorData data) = 0;
     // Creates (true) or removes (false) the access token.
     virtual void set_otp(std::uint64_t user, bool enable) = 0;
+    // Makes a new read-only link token (revoking the old one); see Document::create_view_link.
+    virtual void create_view_link(std::uint64_t user) = 0;
     // Relays a Signal payload to user `to`.
     virtual void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) = 0;
 };

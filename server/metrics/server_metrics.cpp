@@ -110,6 +110,8 @@ void ServerMetrics::append_prometheus(std::string& out) const {
                   static_cast<double>(errors.total()));
     append_labeled(out, "kolabpad_errors_total", "code", "Connections closed with an Error frame, by code.", errors);
     append_labeled(out, "kolabpad_evictions_total", "reason", "Documents evicted from memory, by reason.", evictions);
+    append_labeled(out, "kolabpad_auth_failures_total", "reason",
+                   "Requests and upgrades refused access to a document (401/403), by reason.", auth_failures);
     message_latency.append_prometheus(out, "kolabpad_message_seconds", "Time to handle one client message.");
     edit_ack_latency.append_prometheus(out, "kolabpad_edit_ack_seconds",
                                        "From an edit being sequenced to its History entry queued to every connection.");

@@ -67,6 +67,7 @@ struct ServerMetrics {
     LabeledCounter rejected;   // Rejected answers, by code
     LabeledCounter errors;     // connections closed with an Error, by code
     LabeledCounter evictions;  // documents evicted, by reason (idle, memory, admin)
+    LabeledCounter auth_failures;  // requests and upgrades refused access, by reason (net/access.hpp)
     RateMeter message_rate;    // client messages per second
     Histogram message_latency;  // handling one client message
     Histogram edit_ack_latency;  // an edit sequenced -> its History entry (the ack) queued to every peer

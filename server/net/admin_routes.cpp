@@ -54,7 +54,8 @@ std::string user_json(const document::Document::UserView& u) {
     } else {
         o += "null";
     }
-    return o + ",\"simulated\":" + (u.simulated ? "true" : "false") + "}";
+    return o + ",\"simulated\":" + (u.simulated ? "true" : "false") + ",\"role\":\"" +
+           (u.access.read_only ? "view" : "edit") + "\",\"access\":\"" + u.access.via + "\"}";
 }
 
 // Parses a whole decimal number (digits and at most one dot); nullopt otherwise.
@@ -231,7 +232,7 @@ http::message_generator simulate(const Request& req, const Target& target, Conte
 
 bool admin_path(std::string_view path) {
     return path == "/api/rooms" || path.rfind("/api/rooms/", 0) == 0 || path == "/api/events" ||
-           path.rfind("/api/simulate/", 0) == 0;
+           path.rfind("/api/simulate/", 0) == 0 || path == "/api/tokens";
 }
 
 http::message_generator admin_route(const Request& req, const Target& target, Context& ctx) {
@@ -245,6 +246,7 @@ http::message_generator admin_route(const Request& req, const Target& target, Co
     if (path == "/api/rooms") return rooms(req, ctx, "");
     if (path.rfind("/api/rooms/", 0) == 0) return rooms(req, ctx, std::string_view(path).substr(11));
     if (path == "/api/events") return events(req, target, ctx);
+    if (path == "/api/tokens") return tokens_route(req, ctx);
     if (path.rfind("/api/simulate/users/", 0) == 0) return simulate(req, target, ctx, path.substr(20));
     return json_error(req, http::status::not_found, "not_found", "no such route");
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "log/log.hpp"
+#include "net/cors.hpp"
 #include "net/routes.hpp"
 #include "net/target.hpp"
 #include "net/websocket_session.hpp"
@@ -130,19 +131,20 @@ private:
             reject(http::status::service_unavailable, R"({"error":"shutting_down","message":"server is stopping"})");
             return;
         }
-        std::optional<std::string> otp;
-        if (auto it = target.query.find("otp"); it != target.query.end()) otp = it->second;
-        switch (ctx_.registry.check_access(id, otp)) {
-            case document::Access::allowed: break;
-            case document::Access::denied:
-                reject(http::status::unauthorized, R"({"error":"unauthorized","message":"wrong or missing otp"})");
-                return;
-            case document::Access::storage_failure:
-                reject(http::status::service_unavailable, R"({"error":"storage_failure","message":"storage is failing"})");
-                return;
+        const auto host = req[http::field::host];
+        if (!origin_allowed(header_of(req, http::field::origin), std::string_view(host.data(), host.size()))) {
+            ctx_.access.record_refusal(id, "origin_not_allowed", "socket");
+            reject(http::status::forbidden, R"({"error":"origin_not_allowed","message":"this origin is not in CORS_ORIGINS"})");
+            return;
+        }
+        auto access = decide_access(req, target, ctx_, id, "socket");
+        if (!access.grant) {
+            access.refusal->keep_alive(false);
+            send(std::move(*access.refusal));
+            return;
         }
         stream_.expires_never();
-        start_websocket(std::move(stream_), std::move(req), ctx_, id, resume, std::move(slot_));
+        start_websocket(std::move(stream_), std::move(req), ctx_, id, resume, std::move(slot_), std::move(*access.grant));
     }
 
     void send(http::message_generator msg) {

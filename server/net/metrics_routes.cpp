@@ -139,6 +139,7 @@ std::string json(Context& ctx, const Gauges& g) {
     o += ",\"rejected\":" + counters_json(m.rejected);
     o += ",\"errors\":" + counters_json(m.errors);
     o += ",\"evictions\":" + counters_json(m.evictions);
+    o += ",\"auth_failures\":" + counters_json(m.auth_failures);
     o += ",\"edit_ack_latency_seconds\":" + histogram_json(m.edit_ack_latency);
     o += ",\"fanout_latency_seconds\":" + histogram_json(m.fanout_latency);
     o += ",\"message_latency_seconds\":" + histogram_json(m.message_latency);

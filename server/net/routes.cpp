@@ -4,6 +4,7 @@
 
 #include "kolabpad/ot/json.hpp"
 #include "log/log.hpp"
+#include "net/cors.hpp"
 #include "net/security_headers.hpp"
 
 namespace kolabpad::server::net {
@@ -11,17 +12,11 @@ namespace {
 
 constexpr std::string_view json_type = "application/json";
 
+bool is_api(std::string_view path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+
 void text_route(const Request& req, const Target& target, Context& ctx, const std::string& id, const Reply& reply) {
-    if (!valid_document_id(id)) return reply(json_error(req, http::status::bad_request, "bad_id", "invalid document id"));
-    std::optional<std::string> otp;
-    if (auto it = target.query.find("otp"); it != target.query.end()) otp = it->second;
-    switch (ctx.registry.check_access(id, otp)) {
-        case document::Access::allowed: break;
-        case document::Access::denied:
-            return reply(json_error(req, http::status::unauthorized, "unauthorized", "wrong or missing otp"));
-        case document::Access::storage_failure:
-            return reply(json_error(req, http::status::service_unavailable, "storage_failure", "storage is failing"));
-    }
+    auto access = decide_access(req, target, ctx, id, "text");
+    if (!access.grant) return reply(std::move(*access.refusal));
     // The answer is made after the read, perhaps on a loader thread: keep what it needs of the request.
     auto head = std::make_shared<Request>();
     head->base() = req.base();
@@ -46,6 +41,33 @@ http::message_generator stats_route(const Request& req, Context& ctx) {
 
 }  // namespace
 
+std::optional<std::string_view> header_of(const Request& req, http::field field) {
+    auto it = req.find(field);
+    if (it == req.end()) return std::nullopt;
+    return std::string_view(it->value().data(), it->value().size());
+}
+
+RequestAccess decide_access(const Request& req, const Target& target, Context& ctx, const std::string& id,
+                            std::string_view route) {
+    auto decision = ctx.access.decide(id, credentials_of(target.query, header_of(req, http::field::authorization)), route);
+    if (decision) return RequestAccess{std::move(decision.grant), std::nullopt};
+    return RequestAccess{std::nullopt, denial_response(req, decision.denial)};
+}
+
+http::response<http::string_body> denial_response(const Request& req, const Denial& d) {
+    std::string body = "{\"error\":";
+    ot::append_json_string(body, d.code);
+    body += ",\"reason\":";
+    ot::append_json_string(body, d.reason);
+    body += ",\"message\":";
+    ot::append_json_string(body, d.message);
+    body += "}";
+    auto res = make_response(req, static_cast<http::status>(d.status), std::move(body), json_type);
+    if (d.token) res.set(http::field::www_authenticate, "Bearer realm=\"kolabpad\", error=\"invalid_token\"");
+    res.set(http::field::cache_control, "no-store");
+    return res;
+}
+
 void set_security_headers(http::fields& fields, std::string_view host) {
     for (auto& [name, value] : security_headers(host)) fields.set(name, value);
 }
@@ -56,6 +78,12 @@ http::response<http::string_body> make_response(const Request& req, http::status
     res.set(http::field::server, "kolabpad");
     const auto host = req[http::field::host];
     set_security_headers(res, std::string_view(host.data(), host.size()));
+    const std::string_view target(req.target().data(), req.target().size());
+    if (is_api(target.substr(0, target.find('?')))) {
+        for (auto& [name, value] : cors_headers(header_of(req, http::field::origin), std::string_view(host.data(), host.size()))) {
+            res.set(name, value);
+        }
+    }
     res.set(http::field::content_type, content_type);
     res.keep_alive(req.keep_alive());
     res.body() = std::move(body);
@@ -75,7 +103,25 @@ http::response<http::string_body> json_error(const Request& req, http::status st
 
 void handle_request(const Request& req, const Target& target, Context& ctx, Reply reply) {
     const std::string& path = target.path;
-    const bool api = path == "/api" || path.rfind("/api/", 0) == 0;
+    const bool api = is_api(path);
+    if (api) {
+        const auto origin = header_of(req, http::field::origin);
+        const auto host = req[http::field::host];
+        if (!origin_allowed(origin, std::string_view(host.data(), host.size()))) {
+            ctx.access.record_refusal("", "origin_not_allowed", "http");
+            return reply(json_error(req, http::status::forbidden, "origin_not_allowed",
+                                    "this origin is not in CORS_ORIGINS"));
+        }
+        if (req.method() == http::verb::options) {
+            auto res = make_response(req, http::status::no_content, "", json_type);
+            res.erase(http::field::content_type);
+            res.set(http::field::allow, "GET, HEAD, POST, DELETE, OPTIONS");
+            if (origin) {
+                for (auto& [name, value] : preflight_headers()) res.set(name, value);
+            }
+            return reply(std::move(res));
+        }
+    }
     if (admin_path(path)) return reply(admin_route(req, target, ctx));
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         return reply(json_error(req, http::status::method_not_allowed, "method_not_allowed", "only GET is supported"));

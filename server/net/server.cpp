@@ -11,6 +11,7 @@
 #include "net/context.hpp"
 #include "net/connection_limit.hpp"
 #include "net/http_session.hpp"
+#include "net/cors.hpp"
 #include "net/security_headers.hpp"
 #include "cluster/cluster.hpp"
 
@@ -180,6 +181,13 @@ std::chrono::milliseconds to_duration_ms(double s) { return std::chrono::millise
 int run_server(const Config& config, document::Registry& registry, storage::Storage& storage, Telemetry& telemetry,
                simulate::Simulator& simulator, cluster::Cluster* cluster) {
     configure_security_headers(config.frame_ancestors);
+    configure_cors(config.cors_origins);
+    log::info("access", {{"auth_mode", std::string(auth::auth_mode_name(config.auth_mode))},
+                         {"token_documents", std::to_string(config.token_documents.size())},
+                         {"algorithm", config.tokens.verify_key ? std::string(auth::algorithm_name(config.tokens.verify_key->algorithm()))
+                                                                : std::string("none")},
+                         {"cors_origins", config.cors_origins.any() ? std::string("*")
+                                                                    : std::to_string(config.cors_origins.origins().size())}});
     Context ctx{config, registry, storage, telemetry, simulator};
     ctx.cluster = cluster;
     // Every connection is a descriptor: use all the kernel allows, and cap connections below it.

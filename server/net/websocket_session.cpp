@@ -45,7 +45,7 @@ std::chrono::steady_clock::duration to_duration(double seconds) {
 class Session final : public document::Peer, public Drainable, public std::enable_shared_from_this<Session> {
 public:
     Session(beast::tcp_stream stream, Context& ctx, std::string id, std::optional<std::uint64_t> resume,
-            ConnectionLimit::Slot slot)
+            ConnectionLimit::Slot slot, Grant grant)
         : slot_(std::move(slot)),
           ws_(ScannedStream(std::move(stream))),
           ctx_(ctx),
@@ -58,7 +58,12 @@ public:
                        [this] { return !finished_ && (writing_ || close_started_); }, [this] { on_write_timeout(); }),
           flush_timer_(ws_.get_executor()),
           rate_(ctx.config.rate_limit_per_second, ctx.config.rate_limit_burst),
-          hub_(DeliveryHub::of(ws_.get_executor())) {
+          hub_(DeliveryHub::of(ws_.get_executor())),
+          grant_(std::move(grant)),
+          expiry_timer_(ws_.get_executor()) {
+        permissions_.read_only = grant_.read_only();
+        permissions_.tokens_only = grant_.tokens_only;
+        if (grant_.admission == Admission::token) permissions_.name = grant_.name;
         ++ctx_.metrics.connections;
     }
     ~Session() override {
@@ -96,6 +101,11 @@ public:
 
     void deliver_history(Frame frame, std::uint64_t start, std::uint64_t count, bool own) override {
         deliver_item(Item{std::move(frame), {}, start, count}, own);
+    }
+
+    document::PeerAccess access() const override {
+        return document::PeerAccess{grant_.read_only(), grant_.admission == Admission::view_link,
+                                    admission_name(grant_.admission)};
     }
 
     void close(std::uint16_t code, std::string_view reason) override {
@@ -148,7 +158,21 @@ private:
             start_read();
             return;
         }
+        watch_expiry();
         load_document(0);
+    }
+
+    // A token's session ends when the token would no longer be accepted at the upgrade.
+    void watch_expiry() {
+        if (!grant_.ends_at) return;
+        const auto left = *grant_.ends_at - std::chrono::system_clock::now();
+        expiry_timer_.expires_after(std::max(std::chrono::steady_clock::duration::zero(),
+                                             std::chrono::duration_cast<std::chrono::steady_clock::duration>(left)));
+        expiry_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || self->stopped_reading_ || self->close_requested_) return;
+            self->fail("token_expired", "the token expired: get a fresh one and reconnect with ?revision=",
+                       close_token_expired);
+        });
     }
 
     // The room is found off the network threads (a cold document may replay a long log; in
@@ -196,7 +220,9 @@ private:
         doc_ = doc.value();
         user_ = joined.value();
         log::info("user joined", {{"document", id_}, {"user", std::to_string(user_)},
-                                  {"resume", resume_ ? std::to_string(*resume_) : std::string("no")}});
+                                  {"resume", resume_ ? std::to_string(*resume_) : std::string("no")},
+                                  {"role", std::string(auth::role_name(grant_.role))},
+                                  {"access", admission_name(grant_.admission)}});
         read_watch_.touch();
         if (ctx_.config.ws_read_timeout_seconds > 0) read_watch_.arm(shared_from_this());
         start_read();
@@ -262,11 +288,16 @@ private:
     // The frame's content is the frame handler's; this maps its outcome onto the connection.
     void handle(const std::string& text) {
         // With no document (closing, or before the join finished) the frame is only checked.
-        auto r = session::handle_frame(doc_.get(), user_, text);
+        auto r = session::handle_frame(doc_.get(), user_, text, permissions_);
         if (r.error) {
             fail(r.error->code, r.error->message, r.error->close_code);
             return;
         }
+        if (r.rejected) {
+            ctx_.metrics.rejected.add(*r.rejected);
+            ctx_.telemetry.events.record("rejected", id_, user_, *r.rejected);
+        }
+        if (r.reply) deliver(document::make_frame(std::move(*r.reply)));
         if (r.edit) dispatch(*r.edit);
     }
 
@@ -454,6 +485,7 @@ private:
         write_watch_.cancel();
         pause_timer_.cancel();
         flush_timer_.cancel();
+        expiry_timer_.cancel();
         leave_document();
     }
 
@@ -495,13 +527,16 @@ private:
     std::atomic<bool> greeted_{false};  // the first frame was written
     TokenBucket rate_;
     DeliveryHub& hub_;                // wakes this connection's thread for frames from other threads
+    const Grant grant_;                  // what the upgrade's access decision allowed
+    session::Permissions permissions_;   // the same, as the frame handler checks it
+    asio::steady_timer expiry_timer_;    // a token's session: fires when the token runs out
 };
 
 }  // namespace
 
 void start_websocket(beast::tcp_stream stream, Request req, Context& ctx, std::string document_id,
-                     std::optional<std::uint64_t> resume, ConnectionLimit::Slot slot) {
-    std::make_shared<Session>(std::move(stream), ctx, std::move(document_id), resume, std::move(slot))
+                     std::optional<std::uint64_t> resume, ConnectionLimit::Slot slot, Grant grant) {
+    std::make_shared<Session>(std::move(stream), ctx, std::move(document_id), resume, std::move(slot), std::move(grant))
         ->run(std::move(req));
 }
 

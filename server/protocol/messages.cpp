@@ -202,6 +202,10 @@ ot::Result<ClientMessage> parse_client_message(std::string_view frame) {
         return ClientMessage{SetOtp{v.get<bool>()}};
     }
     if (name == "Signal") return parse_signal(v);
+    if (name == "CreateViewLink") {
+        if (!v.is_null()) return Error{"CreateViewLink must be null"};
+        return ClientMessage{CreateViewLink{}};
+    }
     return Error{"unknown message"};
 }
 
@@ -326,6 +330,13 @@ std::string rejected(std::optional<std::uint64_t> seq, std::string_view code, st
     ot::append_json_string(s, code);
     s += ",\"message\":";
     ot::append_json_string(s, message);
+    s += "}}";
+    return s;
+}
+
+std::string view_link(std::string_view token) {
+    std::string s = "{\"ViewLink\":{\"token\":";
+    ot::append_json_string(s, token);
     s += "}}";
     return s;
 }

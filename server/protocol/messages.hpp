@@ -68,8 +68,11 @@ struct SignalTo {
     std::string data_json;
 };
 
+// CreateViewLink(null): a new read-only link token for the document (the old one stops working).
+struct CreateViewLink {};
+
 // Any message a client may send.
-using ClientMessage = std::variant<Edit, SetLanguage, ClientInfo, Cursor, SetOtp, SignalTo>;
+using ClientMessage = std::variant<Edit, SetLanguage, ClientInfo, Cursor, SetOtp, SignalTo, CreateViewLink>;
 
 // Parses one text frame (valid UTF-8); the error message says what is wrong (it becomes a
 // bad_message Error). Nesting is bounded by max_json_depth while parsing.
@@ -98,6 +101,8 @@ std::string otp(const std::optional<std::string>& token, std::uint64_t user_id, 
 std::string signal_from(std::uint64_t from, std::string_view data_json);
 // {"Rejected":{"seq":n|null,"code":"..","message":".."}}
 std::string rejected(std::optional<std::uint64_t> seq, std::string_view code, std::string_view message);
+// {"ViewLink":{"token":".."}}
+std::string view_link(std::string_view token);
 // {"Error":{"code":"..","message":".."}}
 std::string error(std::string_view code, std::string_view message);
 

@@ -68,6 +68,10 @@ DROP INDEX operations_by_client;
     R"sql(
 UPDATE operations SET client = client_tag(client) WHERE client IS NOT NULL;
 )sql",
+    // 4 -> 5: the token of a document's read-only link (?view=), read alone like the OTP.
+    R"sql(
+ALTER TABLE documents ADD COLUMN view_token TEXT;
+)sql",
 };
 
 constexpr int k_latest = static_cast<int>(sizeof k_migrations / sizeof k_migrations[0]);

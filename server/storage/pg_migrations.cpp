@@ -53,6 +53,10 @@ CREATE TABLE writer_commits (
 );
 CREATE SEQUENCE user_id_blocks AS bigint MINVALUE 0 START WITH 0 INCREMENT BY 1000;
 )sql",
+    // 1 -> 2: the token of a document's read-only link (?view=), read alone like the OTP.
+    R"sql(
+ALTER TABLE documents ADD COLUMN view_token text;
+)sql",
 };
 
 constexpr int k_latest = static_cast<int>(sizeof k_migrations / sizeof k_migrations[0]);

@@ -66,6 +66,7 @@ void read_document_row(const PgResult& r, DocumentRecord& rec) {
     rec.language = r.opt_bytes(0, 0);
     rec.otp = r.opt_bytes(0, 1);
     rec.next_user_id = static_cast<std::uint64_t>(r.int8(0, 2));
+    rec.view_token = r.opt_bytes(0, 3);
 }
 
 constexpr const char* k_ops_columns = "SELECT revision, operation, client, seq, author, time FROM operations ";
@@ -182,8 +183,8 @@ void PgStorage::define_writer_statements() {
                    "UPDATE documents SET next_user_id = greatest(next_user_id, $8) WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)",
                    {text, int8, bytea, int8, int8, bytea, int8, int8});
     writer_.define("save_meta",
-                   "UPDATE documents SET language = $2, otp = $3 WHERE id = $1 AND " + fence("$1", "$4"),
-                   {text, text, text, int8});
+                   "UPDATE documents SET language = $2, otp = $3, view_token = $4 WHERE id = $1 AND " + fence("$1", "$5"),
+                   {text, text, text, text, int8});
     writer_.define("mark_commit",
                    "INSERT INTO writer_commits (writer, batch, at) VALUES ($1, $2, now()) "
                    "ON CONFLICT (writer) DO UPDATE SET batch = excluded.batch, at = excluded.at",
@@ -471,7 +472,7 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<const Pending*>& batc
         } else {
             const auto& m = std::get<SaveMeta>(batch[i]->item);
             statement_of[i] = st.size();
-            st.push_back(prepared("save_meta", PgParams().text(m.document).text(m.language).text(m.otp).int8(gen)));
+            st.push_back(prepared("save_meta", PgParams().text(m.document).text(m.language).text(m.otp).text(m.view_token).int8(gen)));
         }
     }
     st.push_back(prepared("mark_commit", PgParams().text(writer_id_).int8(static_cast<std::int64_t>(batch_number_))));
@@ -551,7 +552,7 @@ PgStorage::Resolution PgStorage::resolve_interrupted(const std::vector<const Pen
 ot::Result<DocumentRecord> PgStorage::load(const std::string& document) {
     std::vector<PgStatement> st;
     st.push_back(sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    st.push_back(sql("SELECT language, otp, next_user_id FROM documents WHERE id = $1", PgParams().text(document)));
+    st.push_back(sql("SELECT language, otp, next_user_id, view_token FROM documents WHERE id = $1", PgParams().text(document)));
     st.push_back(sql("SELECT revision, text FROM snapshots WHERE document = $1 ORDER BY revision", PgParams().text(document)));
     st.push_back(sql(std::string(k_ops_columns) + "WHERE document = $1 ORDER BY revision", PgParams().text(document)));
     st.push_back(sql("COMMIT"));
@@ -581,7 +582,7 @@ ot::Result<DocumentRecord> PgStorage::load(const std::string& document) {
 ot::Result<LatestText> PgStorage::load_latest(const std::string& document) {
     std::vector<PgStatement> st;
     st.push_back(sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    st.push_back(sql("SELECT language, otp, next_user_id FROM documents WHERE id = $1", PgParams().text(document)));
+    st.push_back(sql("SELECT language, otp, next_user_id, view_token FROM documents WHERE id = $1", PgParams().text(document)));
     st.push_back(sql("SELECT revision, text FROM snapshots WHERE document = $1 ORDER BY revision DESC LIMIT 1",
                      PgParams().text(document)));
     st.push_back(sql(std::string(k_ops_columns) +
@@ -631,6 +632,18 @@ ot::Result<std::optional<std::string>> PgStorage::load_otp(const std::string& do
     if (!r) {
         healthy_ = false;
         return ot::Error{"read otp: " + r.error()};
+    }
+    read_succeeded();
+    const PgResult& res = r.value()[0];
+    if (res.rows() == 0) return std::optional<std::string>();
+    return res.opt_bytes(0, 0);
+}
+
+ot::Result<std::optional<std::string>> PgStorage::load_view_token(const std::string& document) {
+    auto r = readers_->read({sql("SELECT view_token FROM documents WHERE id = $1", PgParams().text(document))});
+    if (!r) {
+        healthy_ = false;
+        return ot::Error{"read view token: " + r.error()};
     }
     read_succeeded();
     const PgResult& res = r.value()[0];

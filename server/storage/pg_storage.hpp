@@ -42,6 +42,7 @@ public:
 
     ot::Result<DocumentRecord> load(const std::string& document) override;
     ot::Result<std::optional<std::string>> load_otp(const std::string& document) override;
+    ot::Result<std::optional<std::string>> load_view_token(const std::string& document) override;
     ot::Result<std::uint64_t> count_documents() override;
     // `generation` is the document's lease epoch when the document has a lease row (see PgOptions).
     void submit(WriteItem item, std::uint64_t generation, WriteDone done, Commit when = Commit::now) override;

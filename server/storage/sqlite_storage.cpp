@@ -76,7 +76,7 @@ ot::Result<bool> SqliteStorage::init(const std::string& path) {
     drop_snapshots_ = writer_->prepare(
         "DELETE FROM snapshots WHERE document = ?1 AND revision <> ?2 AND revision <> ?3");
     compact_ops_ = writer_->prepare("DELETE FROM operations WHERE document = ?1 AND revision < ?2");
-    save_meta_ = writer_->prepare("UPDATE documents SET language = ?2, otp = ?3 WHERE id = ?1");
+    save_meta_ = writer_->prepare("UPDATE documents SET language = ?2, otp = ?3, view_token = ?4 WHERE id = ?1");
     bump_users_ = writer_->prepare("UPDATE documents SET next_user_id = max(next_user_id, ?2) WHERE id = ?1");
     for (Statement* s : {&upsert_doc_, &insert_op_, &save_snapshot_, &save_base_, &drop_snapshots_, &compact_ops_, &save_meta_,
                          &bump_users_}) {
@@ -256,7 +256,8 @@ bool SqliteStorage::execute(const WriteItem& item) {
     }
     const auto& m = std::get<SaveMeta>(item);
     return touch(m.document) &&
-           save_meta_.reset().bind(1, m.document).bind(2, m.language).bind(3, m.otp).step() == SQLITE_DONE;
+           save_meta_.reset().bind(1, m.document).bind(2, m.language).bind(3, m.otp).bind(4, m.view_token).step() ==
+               SQLITE_DONE;
 }
 
 ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
@@ -272,7 +273,7 @@ ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
     if (!db.exec("BEGIN")) return fail("begin");
     DocumentRecord rec;
     {
-        Statement s = db.prepare("SELECT language, otp, next_user_id FROM documents WHERE id = ?1");
+        Statement s = db.prepare("SELECT language, otp, next_user_id, view_token FROM documents WHERE id = ?1");
         s.bind(1, document);
         const int rc = s.step();
         if (rc == SQLITE_ROW) {
@@ -280,6 +281,7 @@ ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
             rec.language = s.opt_text(0);
             rec.otp = s.opt_text(1);
             rec.next_user_id = static_cast<std::uint64_t>(s.int64(2));
+            rec.view_token = s.opt_text(3);
         } else if (rc != SQLITE_DONE) {
             return fail("read document");
         }
@@ -382,6 +384,17 @@ ot::Result<std::optional<std::string>> SqliteStorage::load_otp(const std::string
     if (rc == SQLITE_DONE) return std::optional<std::string>();
     healthy_ = false;
     return ot::Error{"read otp: " + reader_->last_error()};
+}
+
+ot::Result<std::optional<std::string>> SqliteStorage::load_view_token(const std::string& document) {
+    std::lock_guard lock(*reader_mutex_);
+    Statement s = reader_->prepare("SELECT view_token FROM documents WHERE id = ?1");
+    s.bind(1, document);
+    const int rc = s.step();
+    if (rc == SQLITE_ROW) return s.opt_text(0);
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    healthy_ = false;
+    return ot::Error{"read view token: " + reader_->last_error()};
 }
 
 ot::Result<std::uint64_t> SqliteStorage::count_documents() {

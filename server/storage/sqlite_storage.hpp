@@ -37,6 +37,7 @@ public:
     ot::Result<DocumentRecord> load(const std::string& document) override;
     ot::Result<LatestText> load_latest(const std::string& document) override;
     ot::Result<std::optional<std::string>> load_otp(const std::string& document) override;
+    ot::Result<std::optional<std::string>> load_view_token(const std::string& document) override;
     ot::Result<std::uint64_t> count_documents() override;
     void submit(WriteItem item, std::uint64_t generation, WriteDone done, Commit when = Commit::now) override;
     void flush() override;

@@ -29,6 +29,7 @@ struct DocumentRecord {
     bool exists = false;  // false: never stored; every other field is empty
     std::optional<std::string> language;
     std::optional<std::string> otp;
+    std::optional<std::string> view_token;  // the read-only link's token (?view=), if one was made
     std::uint64_t next_user_id = 0;       // user ids below this may appear in the log
     std::uint64_t snapshot_revision = 0;  // the text below is the document after this many operations
     std::string snapshot_text;
@@ -61,11 +62,12 @@ struct SaveSnapshot {
     std::uint64_t base_revision = 0;
     std::string base_text;
 };
-// Sets the document's language and protection token.
+// Sets the document's language, protection token and read-only link token.
 struct SaveMeta {
     std::string document;
     std::optional<std::string> language;
     std::optional<std::string> otp;
+    std::optional<std::string> view_token;
 };
 
 // One queued write.
@@ -92,6 +94,12 @@ public:
     virtual ot::Result<LatestText> load_latest(const std::string& document) = 0;
     // Reads only the protection token of a document (nullopt: unprotected or unknown).
     virtual ot::Result<std::optional<std::string>> load_otp(const std::string& document) = 0;
+    // Reads only the read-only link token of a document (nullopt: none made, or unknown). By
+    // default none, so that a storage that keeps no view links refuses every ?view=.
+    virtual ot::Result<std::optional<std::string>> load_view_token(const std::string& document) {
+        (void)document;
+        return std::optional<std::string>();
+    }
     // Number of stored documents.
     virtual ot::Result<std::uint64_t> count_documents() = 0;
 

@@ -5,6 +5,8 @@
 // small limits make snapshots, log trimming and document_too_large reachable in a few frames.
 // Checks, besides no crash and no sanitizer report: a refused frame is bad_message, every frame the
 // document sends is valid JSON, and the text stays valid UTF-8 of the length the document reports.
+// The same input is first sent by a read-only connection (a viewer), which must leave the
+// document's revision, text, OTP, read-only link and language exactly as they were.
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -90,6 +93,26 @@ bool send(document::Document& doc, std::uint64_t user, std::string_view frame) {
     return s == EditStatus::applied || s == EditStatus::duplicate || s == EditStatus::rejected;
 }
 
+// Sends `frame` from viewer `user`; false when the session would now close. Whatever the frame,
+// it changes nothing stored: it is refused (Rejected read_only, to the viewer alone), bad_message,
+// or one of the kinds a viewer may send.
+bool send_as_viewer(document::Document& doc, std::uint64_t user, std::string_view frame) {
+    session::Permissions viewer;
+    viewer.read_only = true;
+    auto r = session::handle_frame(&doc, user, frame, viewer);
+    check(!r.edit);
+    if (r.error) {
+        check(r.error->code == "bad_message");
+        return false;
+    }
+    check(r.rejected.has_value() == r.reply.has_value());
+    if (r.rejected) {
+        check(*r.rejected == "read_only" && nlohmann::json::accept(*r.reply) &&
+              r.reply->find(R"("code":"read_only")") != std::string::npos);
+    }
+    return true;
+}
+
 // Frames of the user who typed before the fuzzed connection joined.
 constexpr std::string_view typist_frames[] = {
     R"({"ClientInfo":{"name":"Typist","hue":120}})",
@@ -117,6 +140,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto typist_id = doc.join(typist, std::nullopt);
     check(typist_id.ok());
     for (std::string_view f : typist_frames) check(send(doc, typist_id.value(), f));
+
+    // The input first from a viewer: the document must come out of it unchanged.
+    s.storage->flush();
+    const auto before = std::make_tuple(doc.revision(), doc.text(), doc.otp(), doc.view_token(), doc.info().language);
+    auto viewer = std::make_shared<Connection>();
+    auto viewer_id = doc.join(viewer, std::nullopt);
+    check(viewer_id.ok());
+    for (std::string_view in(reinterpret_cast<const char*>(data), size);;) {
+        const auto nl = in.find('\n');
+        if (!send_as_viewer(doc, viewer_id.value(), in.substr(0, nl)) || nl == std::string_view::npos) break;
+        in.remove_prefix(nl + 1);
+    }
+    s.storage->flush();
+    check(before == std::make_tuple(doc.revision(), doc.text(), doc.otp(), doc.view_token(), doc.info().language));
+    doc.leave(viewer_id.value());
+    viewer->check_frames();
 
     auto fuzzed = std::make_shared<Connection>();
     auto fuzzed_id = doc.join(fuzzed, std::nullopt);

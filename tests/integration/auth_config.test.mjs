@@ -37,6 +37,9 @@ const BAD = [
   ["JWT_PUBLIC_KEY_FILE", (k) => ({ AUTH_MODE: "token", JWT_PUBLIC_KEY_FILE: k.privateKey })],
   ["JWT_PUBLIC_KEY_FILE", (k) => ({ JWT_SECRET: SECRET, JWT_PUBLIC_KEY_FILE: k.publicKey })],
   ["CORS_ORIGINS", () => ({ CORS_ORIGINS: "https://lms.example/" })],
+  ["AUTH_TOKEN_DOCUMENTS", () => ({ AUTH_MODE: "mixed", JWT_SECRET: SECRET })],
+  ["AUTH_TOKEN_DOCUMENTS", () => ({ AUTH_MODE: "mixed", JWT_SECRET: SECRET, AUTH_TOKEN_DOCUMENTS: "exam-*,a b" })],
+  ["AUTH_TOKEN_DOCUMENTS", () => ({ AUTH_TOKEN_DOCUMENTS: "exam-*" })],
 ];
 
 for (const [name, vars] of BAD) {

@@ -80,8 +80,10 @@ test("rooms list documents in memory with users, size, revision, language and pr
 
   const users = (await api.get(`/api/rooms/${doc}/users`)).json.users;
   assert.deepEqual(users.find((u) => u.id === aid),
-    { id: aid, name: "Zoë 👩‍💻", hue: 200, cursor: { cursors: [8], selections: [[1, 8]] }, simulated: false });
-  assert.deepEqual(users.find((u) => u.id === bid), { id: bid, name: null, hue: null, cursor: null, simulated: false });
+    { id: aid, name: "Zoë 👩‍💻", hue: 200, cursor: { cursors: [8], selections: [[1, 8]] }, simulated: false,
+      role: "edit", access: "open" });
+  assert.deepEqual(users.find((u) => u.id === bid), { id: bid, name: null, hue: null, cursor: null, simulated: false,
+    role: "edit", access: "open" });
   await a.close();
   await b.close();
 });

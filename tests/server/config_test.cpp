@@ -243,7 +243,7 @@ TEST_CASE("token mode with a secret, from the variable or a file, verifies and m
 
     // A trailing newline in the file (echo, secret stores) is not part of the secret.
     const auto file = write_file(dir, "secret", testing::test_secret + "\n");
-    auto from_file = parse_config(env({{"AUTH_MODE", "mixed"}, {"JWT_SECRET_FILE", file}}));
+    auto from_file = parse_config(env({{"AUTH_MODE", "mixed"}, {"JWT_SECRET_FILE", file}, {"AUTH_TOKEN_DOCUMENTS", "a"}}));
     REQUIRE(from_file.ok());
     CHECK(from_file->auth_mode == auth::AuthMode::mixed);
     CHECK(from_file->tokens.signing_key->matches(*auth::VerifyKey::from_secret(testing::test_secret)));
@@ -313,6 +313,13 @@ TEST_CASE("a bad token configuration stops the server naming the variable") {
         {"CORS_ORIGINS", {{"CORS_ORIGINS", "https://a.example/"}}},
         {"CORS_ORIGINS", {{"CORS_ORIGINS", "*,https://a.example"}}},
         {"CORS_ORIGINS", {{"CORS_ORIGINS", "https://a.example,,https://b.example"}}},
+        {"AUTH_TOKEN_DOCUMENTS", {{"AUTH_MODE", "mixed"}, {"JWT_SECRET", secret}}},
+        {"AUTH_TOKEN_DOCUMENTS", {{"AUTH_MODE", "mixed"}, {"JWT_SECRET", secret}, {"AUTH_TOKEN_DOCUMENTS", "a,,b"}}},
+        {"AUTH_TOKEN_DOCUMENTS", {{"AUTH_MODE", "mixed"}, {"JWT_SECRET", secret}, {"AUTH_TOKEN_DOCUMENTS", "a*b"}}},
+        {"AUTH_TOKEN_DOCUMENTS", {{"AUTH_MODE", "mixed"}, {"JWT_SECRET", secret}, {"AUTH_TOKEN_DOCUMENTS", "a/b"}}},
+        {"AUTH_TOKEN_DOCUMENTS", {{"AUTH_MODE", "mixed"}, {"JWT_SECRET", secret}, {"AUTH_TOKEN_DOCUMENTS", ","}}},
+        {"AUTH_TOKEN_DOCUMENTS", {{"AUTH_TOKEN_DOCUMENTS", "a"}}},
+        {"AUTH_TOKEN_DOCUMENTS", {{"AUTH_MODE", "token"}, {"JWT_SECRET", secret}, {"AUTH_TOKEN_DOCUMENTS", "a"}}},
     };
     for (const auto& [name, vars] : cases) {
         std::string shown;
@@ -325,6 +332,21 @@ TEST_CASE("a bad token configuration stops the server naming the variable") {
         CHECK(error.find(secret) == std::string::npos);
         CHECK(error.find("too short") == std::string::npos);
     }
+}
+
+TEST_CASE("AUTH_TOKEN_DOCUMENTS lists the ids and prefixes that need a token in mixed mode") {
+    auto c = parse_config(env({{"AUTH_MODE", "mixed"}, {"JWT_SECRET", testing::test_secret},
+                               {"AUTH_TOKEN_DOCUMENTS", " course-1 , team-42-* ,exam"}}));
+    REQUIRE(c.ok());
+    REQUIRE(c->token_documents.size() == 3);
+    CHECK(c->token_documents[0].text == "course-1");
+    CHECK_FALSE(c->token_documents[0].prefix);
+    CHECK(c->token_documents[1].text == "team-42-");
+    CHECK(c->token_documents[1].prefix);
+    CHECK(c->token_documents[1].matches("team-42-x"));
+    CHECK_FALSE(c->token_documents[1].matches("team-43-x"));
+    CHECK(c->token_documents[2].text == "exam");
+    CHECK(parse_config(env({}))->token_documents.empty());
 }
 
 TEST_CASE("CORS_ORIGINS is read as a list of origins") {

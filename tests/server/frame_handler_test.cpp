@@ -54,3 +54,64 @@ TEST_CASE("frame handler: without a document a frame is only checked") {
     CHECK_FALSE(handle_frame(nullptr, 0, R"({"Edit":{"revision":0,"operation":["x"]}})").edit);
     CHECK(handle_frame(nullptr, 0, R"({"SetOTP":1})").error);
 }
+
+TEST_CASE("frame handler: a viewer's changes are Rejected read_only and reach nothing; presence still works") {
+    Fixture f;
+    auto d = f.doc();
+    auto [editor, eid] = f.join(d);
+    auto [viewer, vid] = f.join(d);
+    session::Permissions view;
+    view.read_only = true;
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {R"({"Edit":{"revision":0,"operation":["x"],"client":"c","seq":7}})", R"({"Rejected":{"seq":7,"code":"read_only","message":"this connection is read-only"}})"},
+        {R"({"Edit":{"revision":0,"operation":["x"]}})", R"({"Rejected":{"seq":null,"code":"read_only","message":"this connection is read-only"}})"},
+        {R"({"SetLanguage":"python"})", R"({"Rejected":{"seq":null,"code":"read_only","message":"this connection is read-only"}})"},
+        {R"({"SetOTP":true})", R"({"Rejected":{"seq":null,"code":"read_only","message":"this connection is read-only"}})"},
+        {R"({"CreateViewLink":null})", R"({"Rejected":{"seq":null,"code":"read_only","message":"this connection is read-only"}})"},
+    };
+    for (const auto& [frame, answer] : refused) {
+        INFO(frame);
+        auto r = handle_frame(d.get(), vid, frame, view);
+        CHECK_FALSE(r.error);
+        CHECK_FALSE(r.edit);
+        CHECK(r.rejected == std::optional<std::string>("read_only"));
+        CHECK(r.reply == std::optional<std::string>(answer));
+    }
+    CHECK_FALSE(handle_frame(d.get(), vid, R"({"ClientInfo":{"name":"Vi","hue":5}})", view).rejected);
+    CHECK_FALSE(handle_frame(d.get(), vid, R"({"CursorData":{"cursors":[0],"selections":[]}})", view).rejected);
+    // A malformed frame is still bad_message, not a refusal.
+    CHECK(handle_frame(d.get(), vid, R"({"Edit":1})", view).error);
+    f.store->flush();
+    CHECK(d->revision() == 0);
+    CHECK_FALSE(d->otp());
+    CHECK_FALSE(d->view_token());
+    CHECK(editor->frames_with("Language").empty());
+    CHECK(editor->frames_with("History").empty());
+    CHECK(editor->frames_with(R"("name":"Vi")").size() == 1);
+    CHECK(editor->frames_with("UserCursor").size() == 1);
+    // The same frames from an editor do reach the document.
+    CHECK(handle_frame(d.get(), eid, R"({"Edit":{"revision":0,"operation":["x"]}})").edit->status == EditStatus::applied);
+}
+
+TEST_CASE("frame handler: with a token the shown name is the token's; on a token document OTP and links are off") {
+    Fixture f;
+    auto d = f.doc();
+    auto [p, id] = f.join(d);
+    session::Permissions token;
+    token.name = "Ada Lovelace";
+    token.tokens_only = true;
+    CHECK_FALSE(handle_frame(d.get(), id, R"({"ClientInfo":{"name":"The Admin","hue":42}})", token).error);
+    for (const char* frame : {R"({"SetOTP":true})", R"({"CreateViewLink":null})"}) {
+        auto r = handle_frame(d.get(), id, frame, token);
+        CHECK(r.rejected == std::optional<std::string>("tokens_only"));
+    }
+    f.store->flush();
+    CHECK(p->frames_with("UserInfo") == std::vector<std::string>{R"({"UserInfo":{"id":0,"info":{"name":"Ada Lovelace","hue":42}}})"});
+    CHECK_FALSE(d->otp());
+    CHECK_FALSE(d->view_token());
+    // An empty token name is still the token's: nobody picks their own.
+    session::Permissions nameless;
+    nameless.name = "";
+    handle_frame(d.get(), id, R"({"ClientInfo":{"name":"Mallory","hue":1}})", nameless);
+    CHECK(d->users()[0].info->name.empty());
+}

@@ -100,6 +100,29 @@ TEST_CASE("pg storage round trip: log, snapshot and metadata, after reopening") 
     CHECK(st->healthy());
 }
 
+TEST_CASE("pg the read-only link token is stored with the metadata and read alone, after an upgrade from version 1") {
+    PgSchema db;
+    {
+        PgConnection c;
+        kolabpad::server::testing::connect(c, db.url());
+        REQUIRE(pg_migrate_to(c, 1).value() == 1);
+        REQUIRE(c.exec("INSERT INTO documents (id, language, otp, created_at, updated_at) VALUES ('old', 'rust', 'o', 1, 1)").ok());
+    }
+    auto st = open_storage(db.url());
+    CHECK(scalar(db.admin(), "SELECT max(version) FROM " + db.name() + ".schema_version") == pg_latest_schema_version());
+    CHECK(st->load("old").value().otp == std::optional<std::string>("o"));
+    CHECK_FALSE(st->load_view_token("old").value());
+    CHECK(write(*st, AppendOp{"d", op_record(0, R"(["x"])")}));
+    CHECK(write(*st, SaveMeta{"d", "python", std::nullopt, "view-tok"}));
+    CHECK(st->load_view_token("d").value() == std::optional<std::string>("view-tok"));
+    CHECK(st->load("d").value().view_token == std::optional<std::string>("view-tok"));
+    CHECK_FALSE(st->load("d").value().otp);
+    CHECK_FALSE(st->load_view_token("other").value());
+    CHECK(write(*st, SaveMeta{"d", "python", "otp", "view-2"}));
+    CHECK(st->load_view_token("d").value() == std::optional<std::string>("view-2"));
+    CHECK(st->load_otp("d").value() == std::optional<std::string>("otp"));
+}
+
 TEST_CASE("pg snapshots compact the log before the retention point") {
     PgSchema db;
     auto st = open_storage(db.url(), any_write_mode());

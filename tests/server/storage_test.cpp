@@ -78,6 +78,32 @@ TEST_CASE("storage round trip: log, snapshot and metadata") {
     CHECK_FALSE(s.value()->load("other").value().exists);
 }
 
+TEST_CASE("the read-only link token is stored with the metadata and read alone, after an upgrade from version 4") {
+    TempDir dir;
+    const std::string path = dir.file("v4.db");
+    {
+        Connection c;
+        REQUIRE(c.open(path).ok());
+        REQUIRE(migrate_to(c, 4).value() == 4);
+        REQUIRE(c.exec("INSERT INTO documents (id, language, otp, created_at, updated_at) VALUES ('old', 'rust', 'o', 1, 1)"));
+    }
+    auto s = SqliteStorage::open(path);
+    REQUIRE(s.ok());
+    Storage& st = *s.value();
+    CHECK(schema_version(path) == latest_schema_version());
+    CHECK(st.load("old").value().otp == std::optional<std::string>("o"));
+    CHECK_FALSE(st.load_view_token("old").value());
+    CHECK(write(st, AppendOp{"d", op_record(0, R"(["x"])")}));
+    CHECK(write(st, SaveMeta{"d", "python", std::nullopt, "view-tok"}));
+    CHECK(st.load_view_token("d").value() == std::optional<std::string>("view-tok"));
+    CHECK(st.load("d").value().view_token == std::optional<std::string>("view-tok"));
+    CHECK_FALSE(st.load("d").value().otp);
+    CHECK_FALSE(st.load_view_token("other").value());
+    CHECK(write(st, SaveMeta{"d", "python", "otp", "view-2"}));
+    CHECK(st.load_view_token("d").value() == std::optional<std::string>("view-2"));
+    CHECK(st.load_otp("d").value() == std::optional<std::string>("otp"));
+}
+
 TEST_CASE("snapshots compact the log before the retention point") {
     TempDir dir;
     auto s = SqliteStorage::open(dir.file("db"));

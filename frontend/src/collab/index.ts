@@ -11,3 +11,4 @@ export * from "./hues.js";
 export * from "./undo.js";
 export * from "./undo-grouping.js";
 export * from "./save-status.js";
+export * from "./access.js";

@@ -1,4 +1,4 @@
-// The wire messages of PROTOCOL.md (version 1), as TypeScript types, plus the parser.
+// The wire messages of PROTOCOL.md (version 1 and the 1.1 access additions), as TypeScript types, plus the parser.
 import { sha256 } from "@noble/hashes/sha2.js";
 
 /** A user's display information. */
@@ -21,7 +21,9 @@ export interface ServerMsg {
   UserCursor?: { id: number; data: CursorData };
   OTP?: { otp: string | null; user_id: number; user_name: string };
   Signal?: { from: number; data: unknown };
-  Rejected?: { seq?: number; code: string; message: string };
+  Rejected?: { seq?: number | null; code: string; message: string };
+  /** The read-only link token (?view=) made for this user's CreateViewLink. */
+  ViewLink?: { token: string };
   Error?: { code: string; message: string };
 }
 
@@ -69,6 +71,9 @@ export const CloseCode = {
   InvalidData: 1007,
   Policy: 1008,
   TooBig: 1009,
+  Evicted: 4000,
+  TokenExpired: 4001, // the token ran out: get a fresh one and resume
+  ViewLinkRevoked: 4002, // a newer read-only link replaced the one this connection used
 } as const;
 
 /** The smallest WebSocket surface the session needs (the browser's, or `ws` in Node). */

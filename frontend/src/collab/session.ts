@@ -1,10 +1,12 @@
 // One document's live connection: socket lifecycle, reconnect with backoff and resume,
-// presence (users, cursors), language, protection, and the OT client in between.
+// presence (users, cursors), language, protection, access (tokens, read-only links), and the OT
+// client in between.
 import { CloseCode, parseServerMsg, type CursorData, type ServerMsg, type SocketFactory,
   type SocketLike, type UserInfo } from "./protocol.js";
 import { DesyncError, OtClient, type Outstanding } from "./ot-client.js";
 import { opToJson, type Op } from "./ot.js";
 import { PendingStore, type StorageLike } from "./pending-store.js";
+import type { AccessProblem } from "./access.js";
 import { SaveTracker, type SaveState } from "./save-status.js";
 
 /** What the session needs from the editor (positions and lengths in code points). */
@@ -28,8 +30,14 @@ export interface SessionEvents {
   notice?(kind: "error" | "info", text: string): void;
   /** The save indicator changed (see Session.saveState()). */
   saveState?(s: SaveState): void;
-  /** Asked after a connection failed before Identity: is the document protected for us? */
-  isProtected?(): Promise<boolean>;
+  /**
+   * Asked after a connection failed before Identity: is the document protected for us? `true`
+   * (wrong OTP or read-only link: stop at "protected"), `"token"` (a token is needed or was
+   * refused: ask SessionOptions.getToken for one) or `false` (just reconnect).
+   */
+  isProtected?(): Promise<boolean | "token">;
+  /** The read-only link this user asked for (createViewLink) arrived. */
+  viewLink?(token: string): void;
 }
 
 /** Options for a session. */
@@ -37,6 +45,16 @@ export interface SessionOptions {
   socketUrl: string; // ws(s)://host/api/socket/{id}
   docId: string;
   otp?: string | null;
+  /** A read-only link's token (?view=): the session is read-only. */
+  view?: string | null;
+  /** A signed token (?token=). */
+  token?: string | null;
+  /**
+   * Asks the embedding page for a fresh token, when the token expired (the server closed with
+   * token_expired) or a token is needed or was refused; null when there is none. Without it
+   * such a session stops at "protected".
+   */
+  getToken?(reason: "expired" | "refused"): Promise<string | null>;
   socket: SocketFactory;
   editor: EditorPort;
   storage?: StorageLike | null;
@@ -73,6 +91,10 @@ export class Session {
   myId: number | null = null;
   language: string | null = null;
   otp: string | null;
+  token: string | null;
+  readonly view: string | null;
+  /** Why the session stopped at "protected" (null before that). */
+  denied: AccessProblem | null = null;
   status: Status = "connecting";
 
   private ws: SocketLike | null = null;
@@ -100,6 +122,8 @@ export class Session {
   constructor(private opts: SessionOptions) {
     this.ev = opts.events ?? {};
     this.otp = opts.otp ?? null;
+    this.token = opts.token ?? null;
+    this.view = opts.view ?? null;
     const clientId = opts.clientId ?? randomClientId();
     this.store = new PendingStore(opts.storage ?? null, opts.docId, clientId);
     const hooks = {
@@ -158,6 +182,18 @@ export class Session {
   /** Turns protection on (a new token) or off for everyone. */
   setProtected(on: boolean): void { this.sendMsg({ SetOTP: on }); }
 
+  /** Asks for a new read-only link (the old one stops working); it arrives through events.viewLink. */
+  createViewLink(): void { this.sendMsg({ CreateViewLink: null }); }
+
+  /** Uses `token` from the next connection on; reconnects now if the session had stopped for want of one. */
+  setToken(token: string): void {
+    this.token = token;
+    if (this.status === "protected" && this.denied === "token" && !this.stopped) {
+      this.denied = null;
+      this.scheduleReconnect(true);
+    }
+  }
+
   /** Remote cursors mapped into the local text (through the unacknowledged local edits). */
   cursorsLocal(): Map<number, CursorData> {
     const out = new Map<number, CursorData>();
@@ -207,6 +243,8 @@ export class Session {
   private connect(): void {
     const params = new URLSearchParams();
     if (this.otp) params.set("otp", this.otp);
+    if (this.view) params.set("view", this.view);
+    if (this.token) params.set("token", this.token);
     if (this.everConnected) params.set("revision", String(this.client.revision));
     const q = params.toString();
     this.identified = false;
@@ -281,6 +319,7 @@ export class Session {
     if (msg.Identity !== undefined) {
       this.myId = msg.Identity;
       this.identified = true;
+      this.denied = null;
       this.attempts = 0;
       this.users.clear();
       this.cursors.clear();
@@ -324,14 +363,19 @@ export class Session {
       this.ev.otp?.(msg.OTP.otp, msg.OTP.user_name, msg.OTP.user_id);
     } else if (msg.Rejected) {
       const r = msg.Rejected;
-      if (this.client.rejected(r.seq)) {
+      // A null seq (a refused SetLanguage, or an Edit sent without seq) names no edit of ours: nothing to undo.
+      if (typeof r.seq === "number" && this.client.rejected(r.seq)) {
         this.ev.notice?.("error", `Your last change was undone: ${r.message || r.code}`);
         this.scheduleSave();
         this.ev.cursors?.();
+      } else if (r.code === "read_only" || r.code === "tokens_only") {
+        this.ev.notice?.("error", r.message || r.code);
       }
+    } else if (msg.ViewLink) {
+      this.ev.viewLink?.(msg.ViewLink.token);
     } else if (msg.Error) {
       this.lastError = msg.Error.code;
-      if (msg.Error.code !== "shutting_down") {
+      if (msg.Error.code !== "shutting_down" && msg.Error.code !== "token_expired") { // both are routine: a reconnect follows
         this.ev.notice?.("error", `Server error: ${msg.Error.message || msg.Error.code}`);
       }
     }
@@ -380,21 +424,54 @@ export class Session {
       this.resync(err);
       return;
     }
+    if (err === "token_expired" || code === CloseCode.TokenExpired) {
+      await this.renewToken("expired");
+      return;
+    }
+    if (err === "view_link_revoked" || code === CloseCode.ViewLinkRevoked) {
+      this.denied = "view_link";
+      this.setStatus("protected");
+      return;
+    }
     if (err === "message_too_large" || code === CloseCode.TooBig) {
       if (this.client.rejected(undefined)) {
         this.ev.notice?.("error", "Your last change was too large to send and was undone.");
       }
     }
     if (!wasIdentified && this.ev.isProtected) {
-      let prot = false;
+      let prot: boolean | "token" = false;
       try { prot = await this.ev.isProtected(); } catch { prot = false; }
       if (this.stopped) return;
+      if (prot === "token") {
+        await this.renewToken("refused");
+        return;
+      }
       if (prot) {
+        this.denied = this.view ? "view_link" : "otp";
         this.setStatus("protected");
         return;
       }
     }
     this.scheduleReconnect(code === CloseCode.GoingAway);
+  }
+
+  /**
+   * Gets a fresh token from the embedding page and reconnects (resuming at client.revision, so
+   * the unacknowledged edits are resent); without one, stops at "protected". After a refusal the
+   * reconnect keeps its backoff, so that a page handing out bad tokens is not asked in a loop.
+   */
+  private async renewToken(reason: "expired" | "refused"): Promise<void> {
+    this.setStatus("reconnecting");
+    let fresh: string | null = null;
+    try { fresh = this.opts.getToken ? await this.opts.getToken(reason) : null; } catch { fresh = null; }
+    if (this.stopped || this.ws) return;
+    if (!fresh) {
+      this.denied = "token";
+      this.setStatus("protected");
+      return;
+    }
+    this.token = fresh;
+    this.scheduleReconnect(reason === "expired");
   }
 
   private scheduleReconnect(soon = false): void {
