@@ -10,6 +10,7 @@
 #include "auth/origins.hpp"
 #include "auth/token_settings.hpp"
 #include "config/machine_memory.hpp"
+#include "history/options.hpp"
 #include "kolabpad/ot/result.hpp"
 
 namespace kolabpad::server {
@@ -68,6 +69,7 @@ struct Config {
     auth::AuthMode auth_mode = auth::AuthMode::open;  // AUTH_MODE
     auth::TokenSettings tokens;                    // JWT_* (key files read and checked at start)
     auth::OriginList cors_origins;                 // CORS_ORIGINS (default "*": any origin)
+    history::HistoryOptions history;               // HISTORY_* (docs/history.md)
 
     // True when SQLITE_URI asks for an in-memory database (and DATABASE_URL is not set).
     bool in_memory() const { return database_url.empty() && sqlite_path == ":memory:"; }

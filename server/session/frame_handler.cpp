@@ -35,6 +35,14 @@ struct Dispatch {
         doc.signal(user, m.to, m.data_json);
         return {};
     }
+    FrameOutcome operator()(protocol::SaveVersion& m) const {
+        doc.save_version(user, std::move(m.name));
+        return {};
+    }
+    FrameOutcome operator()(protocol::Restore& m) const {
+        doc.restore(user, m.revision);
+        return {};
+    }
 };
 
 }  // namespace
