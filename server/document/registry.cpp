@@ -112,7 +112,7 @@ ot::Result<std::shared_ptr<Document>> Registry::load(const std::string& id) {
         return ot::Error{doc.error()};
     }
     std::shared_ptr<Document> d = std::move(doc).value();
-    d->set_job_runner([this](std::function<void()> job) { return pool_.post(std::move(job)); });
+    d->set_job_runner(job_runner());
     {
         std::lock_guard lock(mu_);
         auto [it, inserted] = docs_.emplace(id, d);
@@ -121,6 +121,10 @@ ot::Result<std::shared_ptr<Document>> Registry::load(const std::string& id) {
     d->set_on_broken([this, id, raw = d.get()] { discard(id, raw); });
     log::debug("document loaded", {{"document", id}, {"revision", std::to_string(d->revision())}});
     return d;
+}
+
+JobRunner Registry::job_runner() {
+    return [this](std::function<void()> job) { return pool_.post(std::move(job)); };
 }
 
 void Registry::finish_load(const std::string& id, const ot::Result<std::shared_ptr<Document>>& result) {

@@ -13,15 +13,8 @@ constexpr std::string_view json_type = "application/json";
 
 void text_route(const Request& req, const Target& target, Context& ctx, const std::string& id, const Reply& reply) {
     if (!valid_document_id(id)) return reply(json_error(req, http::status::bad_request, "bad_id", "invalid document id"));
-    std::optional<std::string> otp;
-    if (auto it = target.query.find("otp"); it != target.query.end()) otp = it->second;
-    switch (ctx.registry.check_access(id, otp)) {
-        case document::Access::allowed: break;
-        case document::Access::denied:
-            return reply(json_error(req, http::status::unauthorized, "unauthorized", "wrong or missing otp"));
-        case document::Access::storage_failure:
-            return reply(json_error(req, http::status::service_unavailable, "storage_failure", "storage is failing"));
-    }
+    if (auto refused = read_access(req, target, ctx, id)) return reply(std::move(*refused));
+    if (target.query.count("revision")) return history_text_route(req, target, ctx, id, reply);
     // The answer is made after the read, perhaps on a loader thread: keep what it needs of the request.
     auto head = std::make_shared<Request>();
     head->base() = req.base();
@@ -45,6 +38,20 @@ http::message_generator stats_route(const Request& req, Context& ctx) {
 }
 
 }  // namespace
+
+std::optional<http::response<http::string_body>> read_access(const Request& req, const Target& target, Context& ctx,
+                                                             const std::string& id) {
+    std::optional<std::string> otp;
+    if (auto it = target.query.find("otp"); it != target.query.end()) otp = it->second;
+    switch (ctx.registry.check_access(id, otp)) {
+        case document::Access::allowed: return std::nullopt;
+        case document::Access::denied:
+            return json_error(req, http::status::unauthorized, "unauthorized", "wrong or missing otp");
+        case document::Access::storage_failure:
+            return json_error(req, http::status::service_unavailable, "storage_failure", "storage is failing");
+    }
+    return json_error(req, http::status::service_unavailable, "storage_failure", "storage is failing");
+}
 
 void set_security_headers(http::fields& fields, std::string_view host) {
     for (auto& [name, value] : security_headers(host)) fields.set(name, value);
@@ -81,6 +88,7 @@ void handle_request(const Request& req, const Target& target, Context& ctx, Repl
         return reply(json_error(req, http::status::method_not_allowed, "method_not_allowed", "only GET is supported"));
     }
     if (path.rfind("/api/text/", 0) == 0) return text_route(req, target, ctx, path.substr(10), reply);
+    if (history_path(path)) return history_route(req, target, ctx, reply);
     if (path == "/api/stats") return reply(stats_route(req, ctx));
     if (path == "/api/health") return reply(health_route(req, ctx));
     if (path == "/api/metrics") return reply(metrics_route(req, target, ctx));
