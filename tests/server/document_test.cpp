@@ -429,9 +429,8 @@ TEST_CASE("the kept log is bounded in bytes: large edits keep memory and what a 
     // The database keeps the whole log (history); a load reads a tail within the same bound.
     CHECK(f.store->load("doc").value().ops.size() == 60);
     std::uint64_t loaded = 0;
-    for (const auto& r : f.store->load("doc", storage::LoadTail{limits.log_retention_ops, limits.log_retention_bytes}).value().ops) {
-        loaded += r.operation_json.size();
-    }
+    const auto tail = f.store->load("doc", storage::LoadTail{limits.log_retention_ops, limits.log_retention_bytes}).value();
+    for (const auto& r : tail.ops) loaded += r.operation_json.size();
     CHECK(loaded < 2 * 1024 * 1024);
     // A client resuming from before the kept log gets a Snapshot, then the History after it.
     auto [late, idl] = f.join(d, 1);
