@@ -81,7 +81,9 @@ void history_route(const Request& req, const Target& target, Context& ctx, const
         if (target.path.rfind(r.prefix, 0) == 0) route = &r;
     }
     const std::string id = target.path.substr(route->prefix.size());
-    if (!valid_document_id(id)) return reply(json_error(req, http::status::bad_request, "bad_id", "invalid document id"));
+    if (!valid_document_id(id)) {
+        return reply(answer(req, http::status::bad_request, R"({"error":"bad_id","message":"invalid document id"})", json_utf8));
+    }
     if (auto refused = read_access(req, target, ctx, id)) return reply(std::move(*refused));
     bool bad = false;
     const auto bad_request = [&](std::string message) {
