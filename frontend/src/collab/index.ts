@@ -11,3 +11,6 @@ export * from "./hues.js";
 export * from "./undo.js";
 export * from "./undo-grouping.js";
 export * from "./save-status.js";
+export * from "./history-api.js";
+export * from "./authorship.js";
+export * from "./timeline.js";

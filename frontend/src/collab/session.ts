@@ -1,7 +1,7 @@
 // One document's live connection: socket lifecycle, reconnect with backoff and resume,
 // presence (users, cursors), language, protection, and the OT client in between.
-import { CloseCode, parseServerMsg, type CursorData, type ServerMsg, type SocketFactory,
-  type SocketLike, type UserInfo } from "./protocol.js";
+import { CloseCode, parseServerMsg, type CursorData, type HistoryEntry, type ServerMsg, type SocketFactory,
+  type SocketLike, type UserInfo, type VersionMsg } from "./protocol.js";
 import { DesyncError, OtClient, type Outstanding } from "./ot-client.js";
 import { opToJson, type Op } from "./ot.js";
 import { PendingStore, type StorageLike } from "./pending-store.js";
@@ -30,6 +30,14 @@ export interface SessionEvents {
   saveState?(s: SaveState): void;
   /** Asked after a connection failed before Identity: is the document protected for us? */
   isProtected?(): Promise<boolean>;
+  /** Log entries [start, start + entries.length) arrived (after the OT client took them). */
+  history?(start: number, entries: HistoryEntry[]): void;
+  /** The text was replaced from the server (a Snapshot or a resync): what followed the log is void. */
+  reset?(): void;
+  /** A revision was named (by anyone, this user included). */
+  version?(v: VersionMsg): void;
+  /** A request of this user was refused without touching the text (a SaveVersion or Restore). */
+  refused?(code: string, message: string): void;
 }
 
 /** Options for a session. */
@@ -157,6 +165,12 @@ export class Session {
 
   /** Turns protection on (a new token) or off for everyone. */
   setProtected(on: boolean): void { this.sendMsg({ SetOTP: on }); }
+
+  /** Names the current revision for everyone; false when not connected. */
+  saveVersion(name: string): boolean { return this.sendMsg({ SaveVersion: { name } }); }
+
+  /** Asks the server to make the text equal to revision `revision` again, as a new edit of ours. */
+  restore(revision: number): boolean { return this.sendMsg({ Restore: { revision } }); }
 
   /** Remote cursors mapped into the local text (through the unacknowledged local edits). */
   cursorsLocal(): Map<number, CursorData> {
@@ -304,6 +318,7 @@ export class Session {
       if (this.batchDirty) this.opts.editor.setText(this.client.serverText());
       this.scheduleSave();
       this.ev.cursors?.();
+      this.ev.history?.(h.start, h.operations);
     } else if (msg.Snapshot) {
       this.onSnapshot(msg.Snapshot.revision, msg.Snapshot.text);
     } else if (msg.Language !== undefined) {
@@ -322,9 +337,14 @@ export class Session {
     } else if (msg.OTP) {
       this.otp = msg.OTP.otp;
       this.ev.otp?.(msg.OTP.otp, msg.OTP.user_name, msg.OTP.user_id);
+    } else if (msg.Version) {
+      this.ev.version?.(msg.Version);
     } else if (msg.Rejected) {
       const r = msg.Rejected;
-      if (this.client.rejected(r.seq)) {
+      // seq null: a request that is no edit (SaveVersion, Restore); never our outstanding edit.
+      if (r.seq === null) {
+        this.ev.refused?.(r.code, r.message);
+      } else if (this.client.rejected(r.seq)) {
         this.ev.notice?.("error", `Your last change was undone: ${r.message || r.code}`);
         this.scheduleSave();
         this.ev.cursors?.();
@@ -345,6 +365,7 @@ export class Session {
     this.client.reset(revision, text);
     this.opts.editor.setText(text);
     this.scheduleSave();
+    this.ev.reset?.();
   }
 
   private moveCursors(op: Op): void {
@@ -359,6 +380,7 @@ export class Session {
     this.ev.notice?.("error", `Reloading the document (${why}); unsent changes were dropped.`);
     this.client.reset(0, "");
     this.opts.editor.setText("");
+    this.ev.reset?.();
     this.everConnected = false;
     this.store.save(null);
     this.saves.update();
