@@ -60,7 +60,7 @@ int main() {
     Telemetry telemetry(c.event_log_size);
     document::Registry registry(*storage.value(),
                                 document::Limits{c.max_document_code_points, c.snapshot_interval_ops, c.log_retention_ops,
-                                                 c.log_retention_bytes, c.edit_seq_max_gap},
+                                                 c.log_retention_bytes, c.edit_seq_max_gap, c.history},
                                 &telemetry, c.loader_threads);
     simulate::Simulator simulator(registry, telemetry,
                                   simulate::Limits{c.simulate_max_users, c.simulate_max_rate});

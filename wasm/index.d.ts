@@ -95,6 +95,33 @@ export class OpLog {
 }
 
 /**
+ * Who wrote each code point of a text: runs of (length, author), moved through operations by the
+ * same rule as the server's. Author -1 is unknown (text from before authorship was kept).
+ */
+export class Attribution {
+  /** The attribution of the empty text. */
+  constructor();
+  /** `length` code points all by `author` (-1 or an integer >= 0); undefined otherwise. */
+  static uniform(length: number, author: number): Attribution | undefined;
+  /** Parses [length, author, ...] (a JSON string or an array) covering exactly `length` code points. */
+  static fromJSON(json: string | number[], length: number): Attribution | undefined;
+  /** Code points covered. */
+  readonly length: number;
+  /** Moves it through `op` applied by `author`, in place; false (unchanged) unless op.base_len() == length. */
+  apply(op: OpSeq, author: number): boolean;
+  /** The serialized form, e.g. "[5,0,3,-1]". */
+  toString(): string;
+  /** The runs as a flat array [length, author, ...]. */
+  toJSON(): number[];
+  /** An independent copy. */
+  clone(): Attribution;
+  /** True until free() is called. */
+  readonly alive: boolean;
+  /** Releases the wasm memory now (otherwise released after garbage collection). */
+  free(): void;
+}
+
+/**
  * Converts offsets in one text between UTF-16 units and code points, walking from the last
  * converted position (cost proportional to the distance). Offsets inside a surrogate pair round
  * down; a lone surrogate counts as one code point; past the end, one unit per code point.

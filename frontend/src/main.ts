@@ -4,8 +4,11 @@ import { monaco } from "./editor/monaco-setup.js";
 import { MonacoBinding } from "./editor/binding.js";
 import { RemoteCursors, hueColor } from "./editor/remote-cursors.js";
 import { useOwnUndo } from "./editor/undo-commands.js";
-import { Session, UndoManager, accessProblem, hueTaken, pickFreeHue, tokenClaims, type SaveState, type SocketLike,
-  type Status } from "./collab/index.js";
+import { AuthorTints } from "./editor/author-tints.js";
+import { HistoryView } from "./editor/history-view.js";
+import { HistoryApi, LiveAuthorship, Session, Timeline, UndoManager, accessProblem, hueTaken, pickFreeHue, tokenClaims,
+  type HistoryEntry, type SaveState, type SocketLike, type Status, type VersionMsg } from "./collab/index.js";
+import { HistoryPanel } from "./ui/history-panel.js";
 import { newDocId, parseRoute, routeHash, shareLink, viewLink, type Route } from "./ui/route.js";
 import { askForToken, canAskForTokens, onUnaskedToken } from "./ui/embedding.js";
 import { notify } from "./ui/notices.js";
@@ -73,7 +76,7 @@ const session = new Session({
       if (s === "connected") { drawAccess(); setTimeout(fixHue, 400); }
       if (s === "protected") showProtected();
     },
-    users() { drawUsers(); drawCursors(); },
+    users() { drawUsers(); drawCursors(); drawAuthors(); },
     cursors() { drawCursors(); },
     language(lang, by) {
       monaco.editor.setModelLanguage(model, lang);
@@ -96,6 +99,14 @@ const session = new Session({
     },
     notice: notify,
     saveState: drawSaveState,
+    history: onHistory,
+    reset() { authorship.onReset(); },
+    version: onVersion,
+    refused(code, message) {
+      notify("error", code === "bad_version_name" ? `The version was not saved: ${message}`
+        : code === "revision_gone" ? "That revision is older than the kept history and cannot be restored"
+        : `Not done: ${message || code}`);
+    },
     async isProtected() {
       const q = new URLSearchParams();
       if (route.otp) q.set("otp", route.otp);
@@ -118,7 +129,7 @@ const session = new Session({
 });
 onUnaskedToken((token) => { session.setToken(token); drawAccess(); });
 session.setInfo({ name: me.name, hue: me.hue });
-undo.send = (op) => session.localEdit(op);
+undo.send = (op) => { session.localEdit(op); drawAuthors(); };
 binding.onLocal = (op) => undo.edit(op);
 binding.onCaretJump = () => undo.stop();
 binding.onDesync = (why) => session.resync(why);
@@ -130,9 +141,70 @@ binding.onCursor = (cursors, selections) => {
 addEventListener("pagehide", () => session.saveForUnload());
 addEventListener("online", () => session.reconnectNow());
 addEventListener("offline", () => session.dropConnection());
+// History: the live authorship ("Authors"), the history panel, versions and restores.
+const api = new HistoryApi(route.id, (url) => fetch(url), "", () => ({ otp: route.otp, view: route.view, token: session.token }));
+const authorship = new LiveAuthorship(api, session);
+const tints = new AuthorTints(editor, (cp) => binding.posAt(cp));
+const authorsToggle = $("authors-toggle") as HTMLInputElement;
+authorship.onChange = drawAuthors;
+authorship.onError = (m) => notify("error", `Authors could not be read: ${m}`);
+authorsToggle.addEventListener("change", () => {
+  if (authorsToggle.checked) authorship.start();
+  else { authorship.stop(); tints.clear(); }
+  drawAuthors();
+  if (panel.opened) void panel.show(panel.revision);
+});
+const viewer = new HistoryView($("history-viewer"));
+const panel = new HistoryPanel({
+  panel: $("history"), editor: $("editor"), toggle: $("history-toggle") as HTMLButtonElement,
+  slider: $("history-slider") as HTMLInputElement, play: $("history-play") as HTMLButtonElement,
+  label: $("history-label"), restore: $("history-restore") as HTMLButtonElement,
+  copy: $("history-copy") as HTMLButtonElement, close: $("history-close") as HTMLButtonElement,
+  list: $("history-list") as HTMLOListElement, more: $("history-more") as HTMLButtonElement,
+  versionForm: $("version-form") as HTMLFormElement, versionName: $("version-name") as HTMLInputElement,
+}, new Timeline(api), viewer, api, {
+  restore: (r) => session.restore(r),
+  saveVersion: (name) => session.saveVersion(name),
+  language: () => model.getLanguageId(),
+  look: (id) => authorship.look(id),
+  showAuthors: () => authorsToggle.checked,
+  notify,
+});
+
+function whoIs(id: number): string {
+  return id === session.myId ? "You" : authorship.look(id)?.name ?? "Someone";
+}
+
+function onHistory(start: number, entries: HistoryEntry[]): void {
+  authorship.onHistory(start, entries);
+  for (const e of entries) {
+    if (e.restore !== undefined) notify("info", `${whoIs(e.id)} restored revision ${e.restore}`);
+  }
+  panel.changed();
+  drawAuthors();
+}
+
+function onVersion(v: VersionMsg): void {
+  const who = whoIs(v.user);
+  notify("info", `${who} saved version “${v.name}” (revision ${v.revision})`);
+  panel.changed();
+}
+
+let authorsFrame = 0;
+/** Redraws the author tints once per frame while "Authors" is on. */
+function drawAuthors(): void {
+  if (!authorsToggle.checked || authorsFrame) return;
+  authorsFrame = requestAnimationFrame(() => {
+    authorsFrame = 0;
+    const runs = authorship.localRuns();
+    if (runs) tints.render(runs, (id) => authorship.look(id));
+  });
+}
+
+
 // For tests and the console; keeps what an embedding page put there first (its getToken hook).
 Object.assign(window, { kolabpad: Object.assign((window as unknown as { kolabpad?: object }).kolabpad ?? {},
-  { session, editor, model, monaco, binding, undo }) });
+  { session, editor, model, monaco, binding, undo, authorship, panel, viewer }) });
 
 /** "Saved" once the server acknowledged every edit, "Saving…" before; offline, how many wait. */
 function drawSaveState(s: SaveState): void {
@@ -199,6 +271,8 @@ function drawAccess(): void {
   $("protect-row").hidden = viewer || tokens;
   $("view-link-box").hidden = viewer || tokens;
   $("open-file-button").hidden = viewer;
+  $("history-restore").hidden = viewer; // the server refuses a viewer's Restore and SaveVersion anyway
+  $("version-form").hidden = viewer;
   const name = $("name") as HTMLInputElement;
   if (claims && typeof claims.name === "string") {
     if (fixedName === null) ownName = me.name;

@@ -355,6 +355,7 @@ void Cluster::take(const std::string& doc) {
             });
             return;
         }
+        d.value()->set_job_runner(registry_.job_runner());  // restores read storage there
         worker_.post([this, doc, epoch, d = std::move(d).value()] { install(doc, epoch, d); });
     });
 }

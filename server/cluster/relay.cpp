@@ -113,6 +113,18 @@ void Relay::create_view_link(std::uint64_t user) {
     });
 }
 
+void Relay::save_version(std::uint64_t user, std::string name) {
+    std::string f = "{\"SaveVersion\":{\"name\":";
+    ot::append_json_string(f, name);
+    f += "}}";
+    host_.worker().post([self = shared_from_this(), user, f = std::move(f)]() mutable { self->client_frame(user, std::move(f), false, false); });
+}
+
+void Relay::restore(std::uint64_t user, std::uint64_t revision) {
+    std::string f = "{\"Restore\":{\"revision\":" + std::to_string(revision) + "}}";
+    host_.worker().post([self = shared_from_this(), user, f = std::move(f)]() mutable { self->client_frame(user, std::move(f), false, false); });
+}
+
 void Relay::signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) {
     std::string f = "{\"Signal\":{\"to\":" + std::to_string(to) + ",\"data\":" + data_json + "}}";
     host_.worker().post([self = shared_from_this(), from, f = std::move(f)]() mutable { self->client_frame(from, std::move(f), false, false); });

@@ -89,6 +89,8 @@ public:
     void set_cursor(std::uint64_t user, protocol::CursorData data) override;
     void set_otp(std::uint64_t user, bool enable) override;
     void create_view_link(std::uint64_t user) override;
+    void save_version(std::uint64_t user, std::string name) override;
+    void restore(std::uint64_t user, std::uint64_t revision) override;
     void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) override;
 
     // Worker thread only from here on.

@@ -464,6 +464,9 @@ ot::Result<Config> parse_config(const EnvLookup& env, const MachineMemory& machi
     static const std::pair<const char*, bool> syncs[] = {{"full", true}, {"normal", false}};
     KP_TRY(read_choice(env, "SQLITE_SYNCHRONOUS", syncs, c.sqlite_sync_full));
     KP_TRY(read_auth(env, c));
+    auto history = history::parse_history_options([&env](std::string_view name) { return env(name); });
+    if (!history) return ot::Error{history.error()};
+    c.history = history.value();
 #undef KP_TRY
     return c;
 }

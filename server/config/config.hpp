@@ -12,6 +12,7 @@
 #include "auth/origins.hpp"
 #include "auth/token_settings.hpp"
 #include "config/machine_memory.hpp"
+#include "history/options.hpp"
 #include "kolabpad/ot/result.hpp"
 
 namespace kolabpad::server {
@@ -75,6 +76,7 @@ struct Config {
     std::vector<auth::DocumentRule> token_documents;  // AUTH_TOKEN_DOCUMENTS (mixed mode: the ids that need a token)
     auth::TokenSettings tokens;                    // JWT_* (key files read and checked at start)
     auth::OriginList cors_origins;                 // CORS_ORIGINS (default "*": any origin)
+    history::HistoryOptions history;               // HISTORY_* (docs/history.md)
 
     // True with DATABASE_URL and REDIS_URL: several instances share the documents.
     bool distributed() const { return !database_url.empty() && !redis_url.empty(); }

@@ -32,7 +32,12 @@ std::string make_token() {
 
 Document::Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation,
                    Telemetry* telemetry)
-    : id_(std::move(id)), limits_(limits), storage_(storage), generation_(generation), telemetry_(telemetry) {}
+    : id_(std::move(id)),
+      limits_(limits),
+      storage_(storage),
+      generation_(generation),
+      telemetry_(telemetry),
+      keyframes_(limits.history.keyframes) {}
 
 void Document::record(const char* kind, std::optional<std::uint64_t> user, std::string detail) const {
     if (telemetry_) telemetry_->events.record(kind, id_, user, std::move(detail));
@@ -75,7 +80,7 @@ ot::Result<std::shared_ptr<Document>> Document::create(std::string id, const sto
             if (!t) return ot::Error{"document " + d->id_ + ": stored operation does not apply: " + t.error()};
             d->text_ = std::move(t).value();
         }
-        d->entries_.push_back(protocol::history_entry(r.author, op.value(), r.client, r.seq));
+        d->entries_.push_back(protocol::history_entry(r.author, op.value(), r.client, r.seq, r.restore));
         d->entries_bytes_ += d->entries_.back().size();
         d->ops_.push_back(std::move(op).value());
         if (r.client && r.seq) d->dedup_[*r.client] = ClientSeq{*r.seq, r.revision};
@@ -85,6 +90,7 @@ ot::Result<std::shared_ptr<Document>> Document::create(std::string id, const sto
         return ot::Error{"document " + d->id_ + ": log ends before its snapshot"};
     }
     d->text_len_ = ot::utf8::count(d->text_);
+    if (auto h = d->load_history_state(rec); !h) return ot::Error{h.error()};
     d->sent_ = d->revision_locked();
     d->committed_ = d->sent_;
     return d;
@@ -147,6 +153,10 @@ void Document::leave(std::uint64_t user) {
 EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     // The secret client id never goes further than this: de-duplication, History and storage see its tag.
     if (e.client) e.client = protocol::client_tag(*e.client);
+    return sequence(user, std::move(e), std::nullopt);
+}
+
+EditResult Document::sequence(std::uint64_t user, protocol::Edit e, std::optional<std::uint64_t> restore) {
     std::lock_guard lock(mu_);
     if (broken_) return {EditStatus::storage_failure, "the document could not be stored"};
     if (evicted_) return {EditStatus::closed, "the document was evicted"};
@@ -210,8 +220,10 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     rec.seq = e.seq;
     rec.author = user;
     rec.time_ms = now_ms();
+    rec.restore = restore;
+    const bool keyframe_due = note_applied_locked(op, user, rec);
     const auto now = Clock::now();
-    entries_.push_back(protocol::history_entry(user, op, e.client, e.seq));
+    entries_.push_back(protocol::history_entry(user, op, e.client, e.seq, restore));
     entries_bytes_ += entries_.back().size();
     bytes_since_snapshot_ += entries_.back().size();
     sequenced_at_.push_back(now);
@@ -231,7 +243,7 @@ EditResult Document::edit(std::uint64_t user, protocol::Edit e) {
     storage_->submit(storage::AppendOp{id_, std::move(rec)}, generation_, [self, done_revision](bool ok) {
         if (auto d = self.lock()) d->on_committed(done_revision, ok);
     }, when);
-    if (revision_locked() - snapshot_revision_ >= limits_.snapshot_interval_ops ||
+    if (keyframe_due || revision_locked() - snapshot_revision_ >= limits_.snapshot_interval_ops ||
         bytes_since_snapshot_ >= limits_.log_retention_bytes / 4) {
         save_snapshot_locked();
     }
@@ -329,6 +341,7 @@ void Document::set_user_info(std::uint64_t user, protocol::UserInfo info) {
     auto it = users_.find(user);
     if (it == users_.end()) return;
     it->second.info = info;
+    record_user_info_locked(user, it->second);
     broadcast_locked(frame(protocol::user_info(user, info)));
 }
 
@@ -425,7 +438,8 @@ void Document::save_snapshot_locked(bool force) {
     // Entries not yet broadcast stay in memory whatever the retention says; on_committed trims later.
     trim_target_ = keep_from;
     trim_locked(std::min(keep_from, sent_));
-    storage_->submit(storage::SaveSnapshot{id_, revision, text_, next_user_id_, log_start_, base_text_}, generation_,
+    keyframes_.saved(revision);
+    storage_->submit(storage::SaveSnapshot{id_, revision, text_, next_user_id_, ot::to_json(attribution_)}, generation_,
                      [self = weak_from_this()](bool ok) {
                          if (ok) return;
                          if (auto d = self.lock()) {

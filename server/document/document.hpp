@@ -17,6 +17,10 @@
 
 #include "document/peer.hpp"
 #include "document/room.hpp"
+#include "history/history.hpp"
+#include "history/keyframes.hpp"
+#include "history/options.hpp"
+#include "kolabpad/ot/attribution.hpp"
 #include "kolabpad/ot/operation.hpp"
 #include "kolabpad/ot/result.hpp"
 #include "metrics/telemetry.hpp"
@@ -44,7 +48,13 @@ struct Limits {
     std::uint64_t log_retention_bytes = 16ull * 1024 * 1024;
     // How far an Edit's seq may jump past the last one seen for its client tag (EDIT_SEQ_MAX_GAP).
     std::uint64_t edit_seq_max_gap = 1000;
+    // The HISTORY_* settings: keyframes, version names, restores (docs/history.md).
+    history::HistoryOptions history;
 };
+
+// Runs a job off the network threads and off every document's lock (the registry's loader pool);
+// false when it was refused (shutting down), and the job then never runs.
+using JobRunner = std::function<bool(std::function<void()>)>;
 
 // What became of an Edit.
 // `closed`: the document was evicted under the sender, whose connection is already being closed.
@@ -106,6 +116,17 @@ public:
     void create_view_link(std::uint64_t user) override;
     // Relays a Signal payload to user `to` if connected (else drops it).
     void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) override;
+    // Names the current revision (edits sequenced but not yet acknowledged included) and stores a
+    // keyframe there; Version goes to everyone once stored. A bad name is Rejected (bad_version_name)
+    // on the user's peer (document_history.cpp).
+    void save_version(std::uint64_t user, std::string name) override;
+    // Makes the text equal to the text at `revision` again, as one new edit by `user` (entry with
+    // "client":"server" and "restore"): storage is read on the job runner, outside the lock, then the
+    // edit is sequenced like an Edit made at the committed head it was computed against. Failures are
+    // Rejected on the user's peer (bad_revision, revision_gone, restore_pending, restore_failed).
+    void restore(std::uint64_t user, std::uint64_t revision) override;
+    // Where restore() reads storage; without one, restores are Rejected (restore_failed).
+    void set_job_runner(JobRunner runner);
 
     // Queues a snapshot if the text changed since the last one (always when `force`).
     void save_snapshot(bool force = false);
@@ -181,6 +202,8 @@ private:
     struct User {
         std::shared_ptr<Peer> peer;
         std::optional<protocol::UserInfo> info;
+        std::optional<protocol::UserInfo> recorded_info;  // as last written to the user-info records
+        bool restore_pending = false;                     // a Restore of this user is being computed
         std::optional<protocol::CursorData> cursor;  // as last broadcast (and moved since): what joiners get
         std::optional<protocol::CursorData> held;    // newer, waiting for the History of this user's edits
         std::uint64_t held_until = 0;                // held is sent once sent_ reaches this revision
@@ -195,6 +218,22 @@ private:
 
     Document(std::string id, Limits limits, storage::Storage* storage, std::uint64_t generation, Telemetry* telemetry);
     ot::Result<std::uint64_t> join_locked(std::uint64_t id, std::shared_ptr<Peer> peer, std::optional<std::uint64_t> resume);
+    // The edit path of edit() and of a restore (which has its own History entry fields).
+    EditResult sequence(std::uint64_t user, protocol::Edit edit, std::optional<std::uint64_t> restore);
+
+    // History (document_history.cpp).
+    // The authorship and keyframe schedule of a freshly created document, from its record.
+    ot::Result<bool> load_history_state(const storage::DocumentRecord& record);
+    // Moves the attribution through `op` (applied by `user`) and fills the record's counts; true when
+    // the keyframe policy wants a keyframe now.
+    bool note_applied_locked(const ot::Operation& op, std::uint64_t user, storage::OpRecord& rec);
+    // Writes a user-info record when `info` differs from the user's last one.
+    void record_user_info_locked(std::uint64_t user, User& u);
+    void finish_restore(std::uint64_t user, std::uint64_t revision, history::Answer<history::RestorePlan> plan);
+    void on_version_committed(bool ok, const history::VersionRecord& version);
+    void reject_locked(std::uint64_t user, std::string_view code, const std::string& message);
+    // A write callback that breaks the document (storage_failure) when the write is lost.
+    storage::WriteDone broken_if_lost();
     void record(const char* kind, std::optional<std::uint64_t> user, std::string detail = {}) const;
     std::uint64_t memory_bytes_locked() const;
     void broadcast_locked(const Frame& frame);
@@ -226,6 +265,9 @@ private:
     mutable std::mutex mu_;
     std::string text_;
     std::uint64_t text_len_ = 0;
+    ot::Attribution attribution_;  // who wrote each code point of text_
+    history::KeyframeSchedule keyframes_;
+    JobRunner jobs_;
     std::string base_text_;          // the text at log_start_
     std::uint64_t log_start_ = 0;
     std::vector<ot::Operation> ops_;  // operations log_start_ .. revision

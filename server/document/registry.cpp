@@ -112,7 +112,10 @@ ot::Result<std::shared_ptr<Document>> Registry::load(const std::string& id) {
     // Load outside the registry lock; if a synchronous and an asynchronous load raced, the first
     // one inserted wins.
     ++loads_;
-    auto record = storage_.load(id);
+    // The in-memory log is a tail of the stored one: at most a snapshot interval plus LOG_RETENTION_OPS
+    // operations, inserting at most LOG_RETENTION_MB of text (the document then trims to its bounds).
+    auto record = storage_.load(id, storage::LoadTail{limits_.log_retention_ops + limits_.snapshot_interval_ops,
+                                                      limits_.log_retention_bytes});
     if (!record) return ot::Error{record.error()};
     auto doc = Document::create(id, record.value(), limits_, &storage_, next_generation_++, telemetry_);
     if (!doc) {
@@ -120,6 +123,7 @@ ot::Result<std::shared_ptr<Document>> Registry::load(const std::string& id) {
         return ot::Error{doc.error()};
     }
     std::shared_ptr<Document> d = std::move(doc).value();
+    d->set_job_runner(job_runner());
     {
         std::lock_guard lock(mu_);
         auto [it, inserted] = docs_.emplace(id, d);
@@ -128,6 +132,10 @@ ot::Result<std::shared_ptr<Document>> Registry::load(const std::string& id) {
     d->set_on_broken([this, id, raw = d.get()] { discard(id, raw); });
     log::debug("document loaded", {{"document", id}, {"revision", std::to_string(d->revision())}});
     return d;
+}
+
+JobRunner Registry::job_runner() {
+    return [this](std::function<void()> job) { return pool_.post(std::move(job)); };
 }
 
 void Registry::finish_load(const std::string& id, const ot::Result<std::shared_ptr<Document>>& result) {

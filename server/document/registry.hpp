@@ -62,6 +62,8 @@ public:
     // Stops the loader threads: running loads finish, queued ones fail with "shutting down" (their
     // callbacks run in the caller's thread). For shutdown, while the callbacks' executors still exist.
     void stop_loading();
+    // Runs jobs on the loader threads (restores, history reads, retention), refused once stopped.
+    JobRunner job_runner();
     // Documents read from storage to be loaded into memory since start (coalesced loads count once).
     std::uint64_t loads() const { return loads_.load(); }
     // Requests for a cold document that joined a load already under way.

@@ -39,6 +39,10 @@ public:
     virtual void set_otp(std::uint64_t user, bool enable) = 0;
     // Makes a new read-only link token (revoking the old one); see Document::create_view_link.
     virtual void create_view_link(std::uint64_t user) = 0;
+    // Names the current revision for everyone (Version); see Document::save_version.
+    virtual void save_version(std::uint64_t user, std::string name) = 0;
+    // Makes the text equal to revision `revision` again as a new edit by `user`; see Document::restore.
+    virtual void restore(std::uint64_t user, std::uint64_t revision) = 0;
     // Relays a Signal payload to user `to`.
     virtual void signal(std::uint64_t from, std::uint64_t to, const std::string& data_json) = 0;
 };

@@ -218,17 +218,4 @@ std::string failure_json(const Failure& f) {
     return out;
 }
 
-std::string version_message(const VersionRecord& v) {
-    std::string out = "{\"Version\":{\"revision\":";
-    num(out, v.revision);
-    out += ",\"name\":";
-    str(out, v.name);
-    out += ",\"user\":";
-    num(out, v.user);
-    out += ",\"time\":";
-    num(out, v.time_ms);
-    out += "}}";
-    return out;
-}
-
 }  // namespace kolabpad::server::history

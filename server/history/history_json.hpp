@@ -1,5 +1,6 @@
 #pragma once
-// The exact JSON of the history's HTTP answers and of the Version broadcast (docs/history.md).
+// The exact JSON of the history's HTTP answers (docs/history.md); the Version broadcast is
+// protocol::version (the wire protocol is defined once, in protocol/messages).
 
 #include <string>
 
@@ -16,7 +17,5 @@ std::string diff_json(const DiffView& view);
 std::string authors_json(const AuthorsView& view);
 // The body of a failed request: {"error":"not_found","message":"..."}.
 std::string failure_json(const Failure& failure);
-// The broadcast after a SaveVersion: {"Version":{"revision","name","user","time"}}.
-std::string version_message(const VersionRecord& version);
 
 }  // namespace kolabpad::server::history

@@ -17,6 +17,7 @@ bool is_api(std::string_view path) { return path == "/api" || path.rfind("/api/"
 void text_route(const Request& req, const Target& target, Context& ctx, const std::string& id, const Reply& reply) {
     auto access = decide_access(req, target, ctx, id, "text");
     if (!access.grant) return reply(std::move(*access.refusal));
+    if (target.query.count("revision")) return history_text_route(req, target, ctx, id, reply);
     // The answer is made after the read, perhaps on a loader thread: keep what it needs of the request.
     auto head = std::make_shared<Request>();
     head->base() = req.base();
@@ -66,6 +67,13 @@ http::response<http::string_body> denial_response(const Request& req, const Deni
     if (d.token) res.set(http::field::www_authenticate, "Bearer realm=\"kolabpad\", error=\"invalid_token\"");
     res.set(http::field::cache_control, "no-store");
     return res;
+}
+
+std::optional<http::response<http::string_body>> read_access(const Request& req, const Target& target, Context& ctx,
+                                                             const std::string& id) {
+    auto access = decide_access(req, target, ctx, id, "history");
+    if (access.grant) return std::nullopt;
+    return std::move(access.refusal);
 }
 
 void set_security_headers(http::fields& fields, std::string_view host) {
@@ -127,6 +135,7 @@ void handle_request(const Request& req, const Target& target, Context& ctx, Repl
         return reply(json_error(req, http::status::method_not_allowed, "method_not_allowed", "only GET is supported"));
     }
     if (path.rfind("/api/text/", 0) == 0) return text_route(req, target, ctx, path.substr(10), reply);
+    if (history_path(path)) return history_route(req, target, ctx, reply);
     if (path == "/api/stats") return reply(stats_route(req, ctx));
     if (path == "/api/health") return reply(health_route(req, ctx));
     if (path == "/api/metrics") return reply(metrics_route(req, target, ctx));

@@ -3,6 +3,7 @@
 // /api paths and static files.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,21 @@ std::optional<std::string_view> header_of(const Request& req, http::field field)
 // /api/text of a document not in memory, later from a loader thread (the read and replay never
 // run on a network thread).
 void handle_request(const Request& req, const Target& target, Context& ctx, Reply reply);
+
+// The access check of every read of a document's text or history (/api/text, /api/history,
+// /api/diff, /api/authors), made before anything of the document is read: nullopt when allowed,
+// else the answer (401, 503). The one place where a new kind of credential is checked.
+std::optional<http::response<http::string_body>> read_access(const Request& req, const Target& target, Context& ctx,
+                                                             const std::string& id);
+
+// True for /api/history/{id}, /api/diff/{id} and /api/authors/{id}.
+bool history_path(std::string_view path);
+// Answers a history route (history_routes.cpp, docs/history.md): access first, then the reads on a
+// loader thread, the answer through `reply` from there.
+void history_route(const Request& req, const Target& target, Context& ctx, const Reply& reply);
+// GET /api/text/{id}?revision=N, access already checked: the text at revision N, read on a loader thread.
+void history_text_route(const Request& req, const Target& target, Context& ctx, const std::string& id,
+                        const Reply& reply);
 
 // GET /api/health: status, storage and memory; 503 while shutting down or when storage fails.
 http::message_generator health_route(const Request& req, Context& ctx);

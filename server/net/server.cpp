@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "document/retention_runner.hpp"
 #include "log/log.hpp"
 #include "net/beast.hpp"
 #include "net/context.hpp"
@@ -147,14 +148,16 @@ private:
     LogThrottle refusal_log_{log_interval};
 };
 
-// Runs eviction every CLEANUP_INTERVAL_HOURS.
-void schedule_cleanup(asio::steady_timer& timer, Context& ctx) {
+// Runs eviction and a history retention pass (HISTORY_RETENTION_DAYS) every CLEANUP_INTERVAL_HOURS.
+void schedule_cleanup(asio::steady_timer& timer, Context& ctx, document::RetentionRunner& retention) {
     timer.expires_after(to_duration(ctx.config.cleanup_interval_seconds));
-    timer.async_wait([&timer, &ctx](beast::error_code ec) {
+    timer.async_wait([&timer, &ctx, &retention](beast::error_code ec) {
         if (ec || ctx.shutting_down) return;
         const std::size_t n = ctx.registry.evict_idle(Seconds(ctx.config.expiry_seconds));
         if (n) log::info("evicted idle documents", {{"count", std::to_string(n)}});
-        schedule_cleanup(timer, ctx);
+        using namespace std::chrono;
+        retention.start(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+        schedule_cleanup(timer, ctx, retention);
     });
 }
 
@@ -241,8 +244,9 @@ int run_server(const Config& config, document::Registry& registry, storage::Stor
     auto listener = std::make_shared<Listener>(context_ptrs, std::move(acceptor), ctx);
     listener->accept();
 
+    document::RetentionRunner retention(storage, registry.job_runner(), config.history, config.max_document_code_points);
     asio::steady_timer cleanup(ioc);
-    schedule_cleanup(cleanup, ctx);
+    schedule_cleanup(cleanup, ctx, retention);
     asio::steady_timer memory_check(ioc);
     schedule_memory_check(memory_check, ctx);
 

@@ -178,6 +178,20 @@ ot::Result<ClientMessage> parse_signal(const json& v) {
     return ClientMessage{SignalTo{to->get<std::uint64_t>(), std::move(dumped)}};
 }
 
+ot::Result<ClientMessage> parse_save_version(json& v) {
+    if (!v.is_object()) return Error{"SaveVersion must be an object"};
+    auto name = v.find("name");
+    if (name == v.end() || !name->is_string()) return Error{"SaveVersion.name must be a string"};
+    return ClientMessage{SaveVersion{std::move(name->get_ref<std::string&>())}};
+}
+
+ot::Result<ClientMessage> parse_restore(const json& v) {
+    if (!v.is_object()) return Error{"Restore must be an object"};
+    auto rev = v.find("revision");
+    if (rev == v.end() || !is_uint(*rev)) return Error{"Restore.revision must be a non-negative integer"};
+    return ClientMessage{Restore{rev->get<std::uint64_t>()}};
+}
+
 void append_uint(std::string& out, std::uint64_t n) { out += std::to_string(n); }
 
 }  // namespace
@@ -206,13 +220,15 @@ ot::Result<ClientMessage> parse_client_message(std::string_view frame) {
         if (!v.is_null()) return Error{"CreateViewLink must be null"};
         return ClientMessage{CreateViewLink{}};
     }
+    if (name == "SaveVersion") return parse_save_version(v);
+    if (name == "Restore") return parse_restore(v);
     return Error{"unknown message"};
 }
 
 std::string identity(std::uint64_t id) { return "{\"Identity\":" + std::to_string(id) + "}"; }
 
 std::string history_entry(std::uint64_t author, const ot::Operation& op, const std::optional<std::string>& client,
-                          std::optional<std::uint64_t> seq) {
+                          std::optional<std::uint64_t> seq, std::optional<std::uint64_t> restore) {
     std::string s = "{\"id\":";
     append_uint(s, author);
     s += ",\"operation\":";
@@ -224,6 +240,10 @@ std::string history_entry(std::uint64_t author, const ot::Operation& op, const s
     if (seq) {
         s += ",\"seq\":";
         append_uint(s, *seq);
+    }
+    if (restore) {
+        s += ",\"restore\":";
+        append_uint(s, *restore);
     }
     s += '}';
     return s;
@@ -337,6 +357,19 @@ std::string rejected(std::optional<std::uint64_t> seq, std::string_view code, st
 std::string view_link(std::string_view token) {
     std::string s = "{\"ViewLink\":{\"token\":";
     ot::append_json_string(s, token);
+    s += "}}";
+    return s;
+}
+
+std::string version(std::uint64_t revision, std::string_view name, std::uint64_t user, std::int64_t time_ms) {
+    std::string s = "{\"Version\":{\"revision\":";
+    append_uint(s, revision);
+    s += ",\"name\":";
+    ot::append_json_string(s, name);
+    s += ",\"user\":";
+    append_uint(s, user);
+    s += ",\"time\":";
+    s += std::to_string(time_ms);
     s += "}}";
     return s;
 }

@@ -67,12 +67,25 @@ struct SignalTo {
     std::uint64_t to = 0;
     std::string data_json;
 };
+// SaveVersion{name}: names the current revision. The name is only checked to be a string here; its
+// rule (HISTORY_VERSION_NAME_MAX, no control characters) is the document's, answered with Rejected.
+struct SaveVersion {
+    std::string name;
+};
+// Restore{revision}: make the text equal to the text at `revision` again, as a new edit.
+struct Restore {
+    std::uint64_t revision = 0;
+};
 
 // CreateViewLink(null): a new read-only link token for the document (the old one stops working).
 struct CreateViewLink {};
 
 // Any message a client may send.
-using ClientMessage = std::variant<Edit, SetLanguage, ClientInfo, Cursor, SetOtp, SignalTo, CreateViewLink>;
+using ClientMessage = std::variant<Edit, SetLanguage, ClientInfo, Cursor, SetOtp, SignalTo, CreateViewLink, SaveVersion, Restore>;
+
+// The `client` of a restore's History entry: no client tag is six characters long, so no editor takes
+// it for the acknowledgement of its own edit (docs/protocol.md).
+inline constexpr std::string_view restore_client = "server";
 
 // Parses one text frame (valid UTF-8); the error message says what is wrong (it becomes a
 // bad_message Error). Nesting is bounded by max_json_depth while parsing.
@@ -80,9 +93,10 @@ ot::Result<ClientMessage> parse_client_message(std::string_view frame);
 
 // {"Identity":id}
 std::string identity(std::uint64_t id);
-// One element of History.operations: {"id":..,"operation":[..]} plus "client"/"seq" when known.
+// One element of History.operations: {"id":..,"operation":[..]} plus "client"/"seq" when known, and
+// "restore" (the revision brought back) for a restore's entry, whose client is restore_client.
 std::string history_entry(std::uint64_t author, const ot::Operation& op, const std::optional<std::string>& client,
-                          std::optional<std::uint64_t> seq);
+                          std::optional<std::uint64_t> seq, std::optional<std::uint64_t> restore = std::nullopt);
 // {"History":{"start":start,"operations":[entries...]}} from entries made by history_entry().
 std::string history(std::uint64_t start, std::span<const std::string* const> entries);
 // {"Snapshot":{"revision":r,"text":"..."}}
@@ -105,5 +119,7 @@ std::string rejected(std::optional<std::uint64_t> seq, std::string_view code, st
 std::string view_link(std::string_view token);
 // {"Error":{"code":"..","message":".."}}
 std::string error(std::string_view code, std::string_view message);
+// {"Version":{"revision":r,"name":"..","user":id,"time":unix_ms}}: a revision was named (SaveVersion).
+std::string version(std::uint64_t revision, std::string_view name, std::uint64_t user, std::int64_t time_ms);
 
 }  // namespace kolabpad::server::protocol

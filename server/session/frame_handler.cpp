@@ -40,6 +40,14 @@ struct Dispatch {
         doc.create_view_link(user);
         return {};
     }
+    FrameOutcome operator()(protocol::SaveVersion& m) const {
+        doc.save_version(user, std::move(m.name));
+        return {};
+    }
+    FrameOutcome operator()(protocol::Restore& m) const {
+        doc.restore(user, m.revision);
+        return {};
+    }
 };
 
 FrameOutcome refused(const protocol::ClientMessage& msg, std::string code, std::string_view message) {

@@ -72,6 +72,34 @@ UPDATE operations SET client = client_tag(client) WHERE client IS NOT NULL;
     R"sql(
 ALTER TABLE documents ADD COLUMN view_token TEXT;
 )sql",
+    // 5 -> 6: history (docs/history.md). The whole log is kept from now on; snapshots are the
+    // keyframes and carry their authorship (NULL: stored before it was kept, read as unknown
+    // authors); each operation its inserted/deleted code points (NULL for older rows: computed from
+    // the operation when read) and, for a restore, the revision it brought back; who every user id
+    // was (ClientInfo as it was set) and the named versions.
+    R"sql(
+ALTER TABLE operations ADD COLUMN inserted INTEGER;
+ALTER TABLE operations ADD COLUMN deleted INTEGER;
+ALTER TABLE operations ADD COLUMN restore INTEGER;
+ALTER TABLE snapshots ADD COLUMN attribution TEXT;
+CREATE TABLE user_infos (
+    document TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    hue INTEGER NOT NULL,
+    PRIMARY KEY (document, user_id, revision)
+) WITHOUT ROWID;
+CREATE TABLE versions (
+    document TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    PRIMARY KEY (document, revision)
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int k_latest = static_cast<int>(sizeof k_migrations / sizeof k_migrations[0]);

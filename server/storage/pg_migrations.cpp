@@ -57,6 +57,31 @@ CREATE SEQUENCE user_id_blocks AS bigint MINVALUE 0 START WITH 0 INCREMENT BY 10
     R"sql(
 ALTER TABLE documents ADD COLUMN view_token text;
 )sql",
+    // 2 -> 3: history (docs/history.md), as SQLite's migration 6: the whole log is kept; snapshots
+    // are the keyframes, with their authorship (NULL: unknown authors); per operation the code points
+    // it inserted and deleted (NULL for older rows: computed when read) and a restore's revision;
+    // users as they were (ClientInfo records) and named versions.
+    R"sql(
+ALTER TABLE operations ADD COLUMN inserted bigint, ADD COLUMN deleted bigint, ADD COLUMN restore bigint;
+ALTER TABLE snapshots ADD COLUMN attribution text;
+CREATE TABLE user_infos (
+    document text NOT NULL,
+    user_id bigint NOT NULL,
+    revision bigint NOT NULL,
+    time bigint NOT NULL,
+    name text NOT NULL,
+    hue integer NOT NULL,
+    PRIMARY KEY (document, user_id, revision)
+);
+CREATE TABLE versions (
+    document text NOT NULL,
+    revision bigint NOT NULL,
+    name text NOT NULL,
+    user_id bigint NOT NULL,
+    time bigint NOT NULL,
+    PRIMARY KEY (document, revision)
+);
+)sql",
 };
 
 constexpr int k_latest = static_cast<int>(sizeof k_migrations / sizeof k_migrations[0]);

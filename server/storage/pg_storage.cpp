@@ -55,6 +55,7 @@ std::vector<OpRecord> read_ops(const PgResult& r) {
         if (!r.is_null(i, 3)) op.seq = static_cast<std::uint64_t>(r.int8(i, 3));
         op.author = static_cast<std::uint64_t>(r.int8(i, 4));
         op.time_ms = r.int8(i, 5);
+        if (!r.is_null(i, 6)) op.restore = static_cast<std::uint64_t>(r.int8(i, 6));
         ops.push_back(std::move(op));
     }
     return ops;
@@ -69,7 +70,7 @@ void read_document_row(const PgResult& r, DocumentRecord& rec) {
     rec.view_token = r.opt_bytes(0, 3);
 }
 
-constexpr const char* k_ops_columns = "SELECT revision, operation, client, seq, author, time FROM operations ";
+constexpr const char* k_ops_columns = "SELECT revision, operation, client, seq, author, time, restore FROM operations ";
 
 }  // namespace
 
@@ -160,28 +161,49 @@ void PgStorage::define_writer_statements() {
                        fence("u.d", "u.g") + " ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at",
                    {text_array, int8_array, int8});
     writer_.define("insert_operations",
-                   "INSERT INTO operations (document, revision, operation, client, seq, author, time) "
-                   "SELECT u.d, u.r, u.o, u.c, u.s, u.a, u.t FROM unnest($1::text[], $2::bigint[], $3::text[], "
-                   "$4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[]) AS u(d, r, o, c, s, a, t, g) "
+                   "INSERT INTO operations (document, revision, operation, client, seq, author, time, inserted, deleted, "
+                   "restore) SELECT u.d, u.r, u.o, u.c, u.s, u.a, u.t, u.i, u.x, u.rs FROM unnest($1::text[], "
+                   "$2::bigint[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
+                   "$9::bigint[], $10::bigint[], $11::bigint[]) AS u(d, r, o, c, s, a, t, g, i, x, rs) "
                    "WHERE " + fence("u.d", "u.g") + " RETURNING document, revision",
-                   {text_array, int8_array, text_array, bytea_array, int8_array, int8_array, int8_array, int8_array});
+                   {text_array, int8_array, text_array, bytea_array, int8_array, int8_array, int8_array, int8_array,
+                    int8_array, int8_array, int8_array});
     writer_.define("insert_operation",
-                   "INSERT INTO operations (document, revision, operation, client, seq, author, time) "
-                   "SELECT $1, $2, $3, $4, $5, $6, $7 WHERE " + fence("$1", "$8"),
-                   {text, int8, text, bytea, int8, int8, int8, int8});
-    // The text at `revision` and at the base (where the kept log starts), every other snapshot and
-    // the operations before the base dropped, next_user_id raised: one statement.
+                   "INSERT INTO operations (document, revision, operation, client, seq, author, time, inserted, deleted, "
+                   "restore) SELECT $1, $2, $3, $4, $5, $6, $7, $9, $10, $11 WHERE " + fence("$1", "$8"),
+                   {text, int8, text, bytea, int8, int8, int8, int8, int8, int8, int8});
+    // A keyframe: the text and its authorship at `revision`, next_user_id raised; nothing is dropped.
     writer_.define("save_snapshot",
-                   "WITH ok AS (SELECT 1 WHERE " + fence("$1", "$7") + "), "
-                   "put AS (INSERT INTO snapshots (document, revision, text, time) SELECT $1, $2, $3, $4 FROM ok "
-                   "  ON CONFLICT (document, revision) DO UPDATE SET text = excluded.text, time = excluded.time), "
-                   "base AS (INSERT INTO snapshots (document, revision, text, time) SELECT $1, $5, $6, $4 FROM ok "
-                   "  WHERE $5 > 0 AND $5 < $2 ON CONFLICT (document, revision) DO NOTHING), "
-                   "drop_other AS (DELETE FROM snapshots WHERE document = $1 AND revision <> $2 AND revision <> $5 "
-                   "  AND EXISTS (SELECT 1 FROM ok)), "
-                   "compact AS (DELETE FROM operations WHERE document = $1 AND revision < $5 AND EXISTS (SELECT 1 FROM ok)) "
-                   "UPDATE documents SET next_user_id = greatest(next_user_id, $8) WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)",
-                   {text, int8, bytea, int8, int8, bytea, int8, int8});
+                   "WITH ok AS (SELECT 1 WHERE " + fence("$1", "$5") + "), "
+                   "put AS (INSERT INTO snapshots (document, revision, text, time, attribution) "
+                   "  SELECT $1, $2, $3, $4, $7 FROM ok ON CONFLICT (document, revision) DO UPDATE "
+                   "  SET text = excluded.text, time = excluded.time, attribution = excluded.attribution) "
+                   "UPDATE documents SET next_user_id = greatest(next_user_id, $6) WHERE id = $1 AND EXISTS (SELECT 1 FROM ok)",
+                   {text, int8, bytea, int8, int8, int8, text});
+    writer_.define("put_user_info",
+                   "INSERT INTO user_infos (document, user_id, revision, time, name, hue) SELECT $1, $2, $3, $4, $5, $6 "
+                   "WHERE " + fence("$1", "$7") + " ON CONFLICT (document, user_id, revision) DO UPDATE "
+                   "SET time = excluded.time, name = excluded.name, hue = excluded.hue",
+                   {text, int8, int8, int8, text, int8, int8});
+    writer_.define("put_version",
+                   "INSERT INTO versions (document, revision, name, user_id, time) SELECT $1, $2, $3, $4, $5 "
+                   "WHERE " + fence("$1", "$6") + " ON CONFLICT (document, revision) DO UPDATE "
+                   "SET name = excluded.name, user_id = excluded.user_id, time = excluded.time",
+                   {text, int8, text, int8, int8, int8});
+    // Retention (unfenced: it removes only what no instance writes any more). A materialized keyframe
+    // first, then the drop, each user's latest record at or before the new start kept.
+    writer_.define("put_keyframe",
+                   "INSERT INTO snapshots (document, revision, text, time, attribution) VALUES ($1, $2, $3, $4, $5) "
+                   "ON CONFLICT (document, revision) DO NOTHING",
+                   {text, int8, bytea, int8, text});
+    writer_.define("drop_history",
+                   "WITH ops AS (DELETE FROM operations WHERE document = $1 AND revision < $2), "
+                   "kf AS (DELETE FROM snapshots WHERE document = $1 AND revision < $2 "
+                   "  AND revision NOT IN (SELECT revision FROM versions WHERE document = $1)) "
+                   "DELETE FROM user_infos WHERE document = $1 AND revision < $2 AND revision < "
+                   "(SELECT max(u.revision) FROM user_infos u WHERE u.document = $1 AND u.user_id = user_infos.user_id "
+                   "AND u.revision <= $2)",
+                   {text, int8});
     writer_.define("save_meta",
                    "UPDATE documents SET language = $2, otp = $3, view_token = $4 WHERE id = $1 AND " + fence("$1", "$5"),
                    {text, text, text, text, int8});
@@ -419,7 +441,7 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<const Pending*>& batc
     }
     if (options_.multi_row && !appends.empty()) {
         std::vector<std::string> d, o;
-        std::vector<std::optional<std::int64_t>> r, s, au, t, g;
+        std::vector<std::optional<std::int64_t>> r, s, au, t, g, ins, del, rs;
         std::vector<std::optional<std::string>> c;
         for (std::size_t i : appends) {
             const auto& op = std::get<AppendOp>(batch[i]->item);
@@ -431,6 +453,10 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<const Pending*>& batc
             au.push_back(static_cast<std::int64_t>(op.op.author));
             t.push_back(op.op.time_ms);
             g.push_back(static_cast<std::int64_t>(batch[i]->generation));
+            ins.push_back(static_cast<std::int64_t>(op.op.inserted));
+            del.push_back(static_cast<std::int64_t>(op.op.deleted));
+            rs.push_back(op.op.restore ? std::optional<std::int64_t>(static_cast<std::int64_t>(*op.op.restore))
+                                       : std::nullopt);
             statement_of[i] = st.size();
         }
         st.push_back(prepared("insert_operations", PgParams()
@@ -441,7 +467,10 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<const Pending*>& batc
                                                        .int8_array(s)
                                                        .int8_array(au)
                                                        .int8_array(t)
-                                                       .int8_array(g)));
+                                                       .int8_array(g)
+                                                       .int8_array(ins)
+                                                       .int8_array(del)
+                                                       .int8_array(rs)));
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const auto gen = static_cast<std::int64_t>(batch[i]->generation);
@@ -456,19 +485,51 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<const Pending*>& batc
                                                           .int8(op->op.seq)
                                                           .int8(static_cast<std::int64_t>(op->op.author))
                                                           .int8(op->op.time_ms)
-                                                          .int8(gen)));
+                                                          .int8(gen)
+                                                          .int8(static_cast<std::int64_t>(op->op.inserted))
+                                                          .int8(static_cast<std::int64_t>(op->op.deleted))
+                                                          .int8(op->op.restore)));
         } else if (const auto* s = std::get_if<SaveSnapshot>(&batch[i]->item)) {
-            const auto base = std::min(s->base_revision, s->revision);
             statement_of[i] = st.size();
             st.push_back(prepared("save_snapshot", PgParams()
                                                        .text(s->document)
                                                        .int8(static_cast<std::int64_t>(s->revision))
                                                        .bytes(s->text)
                                                        .int8(now)
-                                                       .int8(static_cast<std::int64_t>(base))
-                                                       .bytes(s->base_text)
                                                        .int8(gen)
-                                                       .int8(static_cast<std::int64_t>(s->next_user_id))));
+                                                       .int8(static_cast<std::int64_t>(s->next_user_id))
+                                                       .text(s->attribution_json)));
+        } else if (const auto* u = std::get_if<PutUserInfo>(&batch[i]->item)) {
+            statement_of[i] = st.size();
+            st.push_back(prepared("put_user_info", PgParams()
+                                                       .text(u->document)
+                                                       .int8(static_cast<std::int64_t>(u->info.user))
+                                                       .int8(static_cast<std::int64_t>(u->info.revision))
+                                                       .int8(u->info.time_ms)
+                                                       .text(u->info.name)
+                                                       .int8(std::int64_t{u->info.hue})
+                                                       .int8(gen)));
+        } else if (const auto* v = std::get_if<PutVersion>(&batch[i]->item)) {
+            statement_of[i] = st.size();
+            st.push_back(prepared("put_version", PgParams()
+                                                     .text(v->document)
+                                                     .int8(static_cast<std::int64_t>(v->version.revision))
+                                                     .text(v->version.name)
+                                                     .int8(static_cast<std::int64_t>(v->version.user))
+                                                     .int8(v->version.time_ms)
+                                                     .int8(gen)));
+        } else if (const auto* h = std::get_if<DropHistory>(&batch[i]->item)) {
+            for (const history::KeyframeRecord& k : h->materialize) {
+                st.push_back(prepared("put_keyframe", PgParams()
+                                                          .text(h->document)
+                                                          .int8(static_cast<std::int64_t>(k.revision))
+                                                          .bytes(k.text)
+                                                          .int8(now)
+                                                          .text(k.attribution_json)));
+            }
+            statement_of[i] = st.size();
+            st.push_back(prepared("drop_history",
+                                  PgParams().text(h->document).int8(static_cast<std::int64_t>(h->start))));
         } else {
             const auto& m = std::get<SaveMeta>(batch[i]->item);
             statement_of[i] = st.size();
@@ -512,6 +573,8 @@ PgStorage::Attempt PgStorage::try_commit(const std::vector<const Pending*>& batc
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (const auto* op = std::get_if<AppendOp>(&batch[i]->item); op && options_.multi_row) {
             a.stored[i] = inserted.count({op->document, static_cast<std::int64_t>(op->op.revision)}) > 0;
+        } else if (std::holds_alternative<DropHistory>(batch[i]->item)) {
+            a.stored[i] = true;  // unfenced; dropping nothing is still done
         } else {
             a.stored[i] = results[statement_of[i]].affected() > 0;
         }
@@ -549,34 +612,71 @@ PgStorage::Resolution PgStorage::resolve_interrupted(const std::vector<const Pen
     return out;
 }
 
-ot::Result<DocumentRecord> PgStorage::load(const std::string& document) {
+ot::Result<DocumentRecord> PgStorage::load(const std::string& document, LoadTail tail) {
+    // As SqliteStorage::load: the kept log [start, head), the cutoff from which the rest fits in the
+    // tail ($2 operations, $3 inserted code points), and `base` where the loaded tail starts. Both
+    // statements that need it repeat it, in one REPEATABLE READ transaction.
+    static const std::string base_cte =
+        "WITH b AS (SELECT min(revision) AS first, max(revision) AS last FROM operations WHERE document = $1), "
+        "k AS (SELECT max(revision) AS latest FROM snapshots WHERE document = $1), "
+        "h AS (SELECT greatest(coalesce(b.last + 1, 0), coalesce(k.latest, 0)) AS head, b.first, "
+        "  coalesce(k.latest, 0) AS latest FROM b, k), "
+        "l AS (SELECT coalesce(h.first, h.head) AS start, h.head, h.latest FROM h), "
+        "c AS (SELECT CASE WHEN l.head - l.start <= $2 THEN l.start ELSE l.head - $2 END AS lower FROM l), "
+        "w AS (SELECT o.revision, sum(coalesce(o.inserted, 0)) OVER (ORDER BY o.revision DESC) AS tail "
+        "  FROM operations o, c WHERE o.document = $1 AND o.revision >= c.lower), "
+        "cut AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM w WHERE w.tail > $3) "
+        "  THEN coalesce((SELECT min(w.revision) FROM w WHERE w.tail <= $3), l.head) ELSE c.lower END AS at FROM l, c), "
+        "base AS (SELECT l.start, CASE WHEN cut.at <= l.start THEN "
+        "  (SELECT s.revision FROM snapshots s WHERE s.document = $1 AND s.revision = l.start) "
+        "  ELSE (SELECT min(s.revision) FROM snapshots s WHERE s.document = $1 AND s.revision >= least(cut.at, l.latest)) "
+        "  END AS r FROM l, cut) ";
+    const auto clamp = [](std::uint64_t v) { return static_cast<std::int64_t>(std::min<std::uint64_t>(v, INT64_MAX)); };
+    const auto tail_params = [&] { return PgParams().text(document).int8(clamp(tail.operations)).int8(clamp(tail.inserted)); };
     std::vector<PgStatement> st;
     st.push_back(sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
     st.push_back(sql("SELECT language, otp, next_user_id, view_token FROM documents WHERE id = $1", PgParams().text(document)));
-    st.push_back(sql("SELECT revision, text FROM snapshots WHERE document = $1 ORDER BY revision", PgParams().text(document)));
-    st.push_back(sql(std::string(k_ops_columns) + "WHERE document = $1 ORDER BY revision", PgParams().text(document)));
+    st.push_back(sql("SELECT revision, text, attribution FROM snapshots WHERE document = $1 ORDER BY revision DESC LIMIT 1",
+                     PgParams().text(document)));
+    st.push_back(sql(base_cte + "SELECT base.start, base.r, (SELECT text FROM snapshots WHERE document = $1 AND "
+                                "revision = base.r) FROM base",
+                     tail_params()));
+    st.push_back(sql(base_cte + k_ops_columns + ", base WHERE document = $1 AND revision >= coalesce(base.r, 0) "
+                                                "ORDER BY revision",
+                     tail_params()));
     st.push_back(sql("COMMIT"));
-    auto r = readers_->read(st);
-    if (!r) {
-        healthy_ = false;
-        log::error("storage read failed", {{"what", "load"}, {"error", r.error()}});
-        return ot::Error{r.error()};
-    }
-    read_succeeded();
+    auto r = read(st, "load");
+    if (!r) return ot::Error{r.error()};
     const auto& res = r.value();
     DocumentRecord rec;
     read_document_row(res[1], rec);
-    for (int i = 0; i < res[2].rows(); ++i) {
-        if (i == 0) {
-            rec.base_revision = static_cast<std::uint64_t>(res[2].int8(i, 0));
-            rec.base_text = res[2].bytes(i, 1);
-        }
-        rec.snapshot_revision = static_cast<std::uint64_t>(res[2].int8(i, 0));
-        rec.snapshot_text = res[2].bytes(i, 1);
+    if (res[2].rows() == 1) {
+        rec.snapshot_revision = static_cast<std::uint64_t>(res[2].int8(0, 0));
+        rec.snapshot_text = res[2].bytes(0, 1);
+        rec.snapshot_attribution = res[2].opt_bytes(0, 2);
     }
-    rec.ops = read_ops(res[3]);
+    const auto start = static_cast<std::uint64_t>(res[3].int8(0, 0));
+    if (res[3].is_null(0, 1)) {
+        // No keyframe: only a log from revision 0 (the empty text) can do without one.
+        if (start > 0) return ot::Error{"document " + document + ": no keyframe at its first kept revision " + std::to_string(start)};
+    } else {
+        rec.base_revision = static_cast<std::uint64_t>(res[3].int8(0, 1));
+        rec.base_text = res[3].bytes(0, 2);
+    }
+    rec.ops = read_ops(res[4]);
     if (!rec.ops.empty()) rec.exists = true;
     return rec;
+}
+
+ot::Result<std::vector<PgResult>> PgStorage::read(const std::vector<PgStatement>& statements, const char* what) {
+    auto r = readers_->read(statements);
+    if (!r) {
+        healthy_ = false;
+        log::error("storage read failed", {{"what", what}, {"error", r.error()}});
+        return ot::Error{r.error()};
+    }
+    read_succeeded();
+    return r;
 }
 
 ot::Result<LatestText> PgStorage::load_latest(const std::string& document) {

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "history/retention_reads.hpp"
+#include "history/source.hpp"
 #include "storage/pg_connection.hpp"
 #include "storage/storage.hpp"
 
@@ -33,14 +35,15 @@ struct PgOptions {
     bool multi_row = true;  // insert a batch's operations with one statement (unnest of arrays), not one each
 };
 
-// Storage over one PostgreSQL database (the schema its search_path names).
-class PgStorage final : public Storage {
+// Storage over one PostgreSQL database (the schema its search_path names), with its history reads
+// (pg_history.cpp) on the reader connections.
+class PgStorage final : public Storage, public history::Source, public history::RetentionReads {
 public:
     // Connects, migrates the schema (under an advisory lock) and starts the writer.
     static ot::Result<std::unique_ptr<PgStorage>> open(const std::string& conninfo, PgOptions options = {});
     ~PgStorage() override;
 
-    ot::Result<DocumentRecord> load(const std::string& document) override;
+    ot::Result<DocumentRecord> load(const std::string& document, LoadTail tail = {}) override;
     ot::Result<std::optional<std::string>> load_otp(const std::string& document) override;
     ot::Result<std::optional<std::string>> load_view_token(const std::string& document) override;
     ot::Result<std::uint64_t> count_documents() override;
@@ -53,6 +56,24 @@ public:
     const metrics::Histogram& commit_latency() const override { return commit_latency_; }
     const metrics::Histogram& commit_batch_sizes() const override { return commit_batch_sizes_; }
     std::uint64_t pending_writes() const override;
+    history::Source* history() override { return this; }
+    history::RetentionReads* retention() override { return this; }
+
+    // history::Source (pg_history.cpp).
+    ot::Result<history::LogBounds> bounds(const std::string& document) override;
+    ot::Result<std::optional<history::KeyframeRecord>> keyframe_at_or_before(const std::string& document,
+                                                                             std::uint64_t revision) override;
+    ot::Result<std::vector<history::StoredOp>> operations(const std::string& document, std::uint64_t from,
+                                                          std::uint64_t to) override;
+    ot::Result<std::vector<history::OpSummary>> summaries(const std::string& document, std::uint64_t from,
+                                                          std::uint64_t to) override;
+    ot::Result<std::vector<history::VersionRecord>> versions(const std::string& document, std::uint64_t from,
+                                                             std::uint64_t to) override;
+    ot::Result<std::vector<history::UserInfoRecord>> user_infos(const std::string& document,
+                                                                std::span<const std::uint64_t> users) override;
+    // history::RetentionReads (pg_history.cpp).
+    ot::Result<std::vector<std::string>> documents_before(std::int64_t cutoff_ms) override;
+    ot::Result<std::vector<std::uint64_t>> keyframe_revisions(const std::string& document) override;
 
     // The operations with revision in [from, to) of a document's log, ascending (those stored:
     // fewer when the log was compacted or is shorter). For relays filling a gap.
@@ -95,6 +116,8 @@ private:
     Resolution resolve_interrupted(const std::vector<const Pending*>& batch);
     ot::Result<bool> open_writer();
     void read_succeeded();
+    // Runs `statements` as one read pipeline on a reader connection, keeping health up to date.
+    ot::Result<std::vector<PgResult>> read(const std::vector<PgStatement>& statements, const char* what);
     std::string fence(const std::string& document, const std::string& generation) const;
 
     PgOptions options_;

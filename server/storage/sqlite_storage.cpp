@@ -1,5 +1,6 @@
 #include "storage/sqlite_storage.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -50,10 +51,10 @@ ot::Result<bool> SqliteStorage::init(const std::string& path) {
     if (auto r = configure(*writer_, options_.sync_full); !r) return r;
     if (auto r = migrate(*writer_); !r) return ot::Error{r.error()};
     if (memory) {
-        reader_ = loader_ = writer_.get();
-        reader_mutex_ = loader_mutex_ = &write_db_mutex_;
+        reader_ = loader_ = history_db_ = writer_.get();
+        reader_mutex_ = loader_mutex_ = history_mutex_ = &write_db_mutex_;
     } else {
-        for (auto* c : {&own_reader_, &own_loader_}) {
+        for (auto* c : {&own_reader_, &own_loader_, &own_history_}) {
             *c = std::make_unique<Connection>();
             if (auto r = (*c)->open(path); !r) return r;
             if (!(*c)->exec("PRAGMA busy_timeout = 5000")) return ot::Error{(*c)->last_error()};
@@ -62,24 +63,25 @@ ot::Result<bool> SqliteStorage::init(const std::string& path) {
         reader_mutex_ = &read_mutex_;
         loader_ = own_loader_.get();
         loader_mutex_ = &load_mutex_;
+        history_db_ = own_history_.get();
+        history_mutex_ = &history_read_mutex_;
     }
     upsert_doc_ = writer_->prepare(
         "INSERT INTO documents (id, created_at, updated_at) VALUES (?1, ?2, ?2) "
         "ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at");
     insert_op_ = writer_->prepare(
-        "INSERT INTO operations (document, revision, operation, client, seq, author, time) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        "INSERT INTO operations (document, revision, operation, client, seq, author, time, inserted, deleted, restore) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     save_snapshot_ = writer_->prepare(
-        "INSERT OR REPLACE INTO snapshots (document, revision, text, time) VALUES (?1, ?2, ?3, ?4)");
-    save_base_ = writer_->prepare(
-        "INSERT OR IGNORE INTO snapshots (document, revision, text, time) VALUES (?1, ?2, ?3, ?4)");
-    drop_snapshots_ = writer_->prepare(
-        "DELETE FROM snapshots WHERE document = ?1 AND revision <> ?2 AND revision <> ?3");
-    compact_ops_ = writer_->prepare("DELETE FROM operations WHERE document = ?1 AND revision < ?2");
+        "INSERT OR REPLACE INTO snapshots (document, revision, text, time, attribution) VALUES (?1, ?2, ?3, ?4, ?5)");
     save_meta_ = writer_->prepare("UPDATE documents SET language = ?2, otp = ?3, view_token = ?4 WHERE id = ?1");
     bump_users_ = writer_->prepare("UPDATE documents SET next_user_id = max(next_user_id, ?2) WHERE id = ?1");
-    for (Statement* s : {&upsert_doc_, &insert_op_, &save_snapshot_, &save_base_, &drop_snapshots_, &compact_ops_, &save_meta_,
-                         &bump_users_}) {
+    put_user_info_ = writer_->prepare(
+        "INSERT OR REPLACE INTO user_infos (document, user_id, revision, time, name, hue) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    put_version_ = writer_->prepare(
+        "INSERT OR REPLACE INTO versions (document, revision, name, user_id, time) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (Statement* s : {&upsert_doc_, &insert_op_, &save_snapshot_, &save_meta_, &bump_users_, &put_user_info_,
+                         &put_version_}) {
         if (!s->valid()) return ot::Error{"cannot prepare statement: " + writer_->last_error()};
     }
     thread_ = std::thread([this] { run_writer(); });
@@ -224,51 +226,97 @@ bool SqliteStorage::execute(const WriteItem& item) {
     auto touch = [&](const std::string& doc) {
         return !touched_.insert(doc).second || upsert_doc_.reset().bind(1, doc).bind(2, now).step() == SQLITE_DONE;
     };
+    auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
     if (const auto* a = std::get_if<AppendOp>(&item)) {
         const OpRecord& op = a->op;
         if (!touch(a->document)) return false;
         return insert_op_.reset()
                    .bind(1, a->document)
-                   .bind(2, static_cast<std::int64_t>(op.revision))
+                   .bind(2, i64(op.revision))
                    .bind(3, op.operation_json)
                    .bind(4, op.client)
                    .bind(5, op.seq)
-                   .bind(6, static_cast<std::int64_t>(op.author))
+                   .bind(6, i64(op.author))
                    .bind(7, op.time_ms)
+                   .bind(8, i64(op.inserted))
+                   .bind(9, i64(op.deleted))
+                   .bind(10, op.restore)
                    .step() == SQLITE_DONE;
     }
     if (const auto* s = std::get_if<SaveSnapshot>(&item)) {
-        const auto rev = static_cast<std::int64_t>(s->revision);
-        const auto base = static_cast<std::int64_t>(std::min(s->base_revision, s->revision));
         if (!touch(s->document)) return false;
-        if (save_snapshot_.reset().bind(1, s->document).bind(2, rev).bind(3, s->text).bind(4, now).step() != SQLITE_DONE) {
-            return false;
-        }
-        // Revision 0 needs no stored base: it is the empty text.
-        if (base > 0 && base < rev &&
-            save_base_.reset().bind(1, s->document).bind(2, base).bind(3, s->base_text).bind(4, now).step() != SQLITE_DONE) {
-            return false;
-        }
-        return drop_snapshots_.reset().bind(1, s->document).bind(2, rev).bind(3, base).step() == SQLITE_DONE &&
-               compact_ops_.reset().bind(1, s->document).bind(2, base).step() == SQLITE_DONE &&
-               bump_users_.reset().bind(1, s->document).bind(2, static_cast<std::int64_t>(s->next_user_id)).step() ==
-                   SQLITE_DONE;
+        return save_snapshot_.reset()
+                       .bind(1, s->document)
+                       .bind(2, i64(s->revision))
+                       .bind(3, s->text)
+                       .bind(4, now)
+                       .bind(5, s->attribution_json)
+                       .step() == SQLITE_DONE &&
+               bump_users_.reset().bind(1, s->document).bind(2, i64(s->next_user_id)).step() == SQLITE_DONE;
     }
+    if (const auto* u = std::get_if<PutUserInfo>(&item)) {
+        const history::UserInfoRecord& r = u->info;
+        return touch(u->document) && put_user_info_.reset()
+                                             .bind(1, u->document)
+                                             .bind(2, i64(r.user))
+                                             .bind(3, i64(r.revision))
+                                             .bind(4, r.time_ms)
+                                             .bind(5, r.name)
+                                             .bind(6, std::int64_t{r.hue})
+                                             .step() == SQLITE_DONE;
+    }
+    if (const auto* v = std::get_if<PutVersion>(&item)) {
+        const history::VersionRecord& r = v->version;
+        return touch(v->document) && put_version_.reset()
+                                             .bind(1, v->document)
+                                             .bind(2, i64(r.revision))
+                                             .bind(3, r.name)
+                                             .bind(4, i64(r.user))
+                                             .bind(5, r.time_ms)
+                                             .step() == SQLITE_DONE;
+    }
+    if (const auto* d = std::get_if<DropHistory>(&item)) return drop_history(*d, now);
     const auto& m = std::get<SaveMeta>(item);
     return touch(m.document) &&
            save_meta_.reset().bind(1, m.document).bind(2, m.language).bind(3, m.otp).bind(4, m.view_token).step() ==
                SQLITE_DONE;
 }
 
-ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
+bool SqliteStorage::drop_history(const DropHistory& d, std::int64_t now) {
+    // Rare (the retention job), so its statements are compiled when used.
+    for (const history::KeyframeRecord& k : d.materialize) {
+        Statement s = writer_->prepare(
+            "INSERT OR IGNORE INTO snapshots (document, revision, text, time, attribution) VALUES (?1, ?2, ?3, ?4, ?5)");
+        if (s.bind(1, d.document).bind(2, static_cast<std::int64_t>(k.revision)).bind(3, k.text).bind(4, now)
+                .bind(5, k.attribution_json).step() != SQLITE_DONE) {
+            return false;
+        }
+    }
+    const auto start = static_cast<std::int64_t>(d.start);
+    for (const char* sql : {
+             "DELETE FROM operations WHERE document = ?1 AND revision < ?2",
+             "DELETE FROM snapshots WHERE document = ?1 AND revision < ?2 "
+             "AND revision NOT IN (SELECT revision FROM versions WHERE document = ?1)",
+             // Each user's latest record at or before the new start stays, so surviving text keeps its author's name.
+             "DELETE FROM user_infos WHERE document = ?1 AND revision < ?2 AND revision < "
+             "(SELECT max(u.revision) FROM user_infos u WHERE u.document = ?1 AND u.user_id = user_infos.user_id "
+             "AND u.revision <= ?2)",
+         }) {
+        Statement s = writer_->prepare(sql);
+        if (s.bind(1, d.document).bind(2, start).step() != SQLITE_DONE) return false;
+    }
+    return true;
+}
+
+ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document, LoadTail tail) {
     std::lock_guard lock(*loader_mutex_);
     Connection& db = *loader_;
-    auto fail = [&](const char* what) -> ot::Result<DocumentRecord> {
+    auto fail = [&](const std::string& what) -> ot::Result<DocumentRecord> {
         std::string e = db.last_error();
         db.exec("ROLLBACK");
         healthy_ = false;
         log::error("storage read failed", {{"what", what}, {"error", e}});
-        return ot::Error{std::string(what) + ": " + e};
+        return ot::Error{what + ": " + e};
     };
     if (!db.exec("BEGIN")) return fail("begin");
     DocumentRecord rec;
@@ -286,27 +334,83 @@ ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
             return fail("read document");
         }
     }
+    // The kept log [start, head): start is its first operation (or the head when none is kept).
+    bool has_ops = false;
+    std::uint64_t first = 0, last = 0;
     {
-        Statement s = db.prepare("SELECT revision, text FROM snapshots WHERE document = ?1 ORDER BY revision");
+        Statement s = db.prepare("SELECT min(revision), max(revision) FROM operations WHERE document = ?1");
         s.bind(1, document);
-        int rc;
-        bool first = true;
-        while ((rc = s.step()) == SQLITE_ROW) {
-            if (first) {
-                rec.base_revision = static_cast<std::uint64_t>(s.int64(0));
-                rec.base_text = s.text(1);
-                first = false;
-            }
-            rec.snapshot_revision = static_cast<std::uint64_t>(s.int64(0));
-            rec.snapshot_text = s.text(1);
+        if (s.step() != SQLITE_ROW) return fail("read log bounds");
+        if (!s.is_null(0)) {
+            has_ops = true;
+            first = static_cast<std::uint64_t>(s.int64(0));
+            last = static_cast<std::uint64_t>(s.int64(1));
         }
-        if (rc != SQLITE_DONE) return fail("read snapshots");
     }
     {
         Statement s = db.prepare(
-            "SELECT revision, operation, client, seq, author, time FROM operations WHERE document = ?1 "
-            "ORDER BY revision");
+            "SELECT revision, text, attribution FROM snapshots WHERE document = ?1 ORDER BY revision DESC LIMIT 1");
         s.bind(1, document);
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) {
+            rec.snapshot_revision = static_cast<std::uint64_t>(s.int64(0));
+            rec.snapshot_text = s.text(1);
+            rec.snapshot_attribution = s.opt_text(2);
+        } else if (rc != SQLITE_DONE) {
+            return fail("read snapshot");
+        }
+    }
+    const std::uint64_t head = std::max(has_ops ? last + 1 : 0, rec.snapshot_revision);
+    const std::uint64_t start = has_ops ? first : head;
+    // The earliest revision from which the rest of the log fits in `tail`.
+    std::uint64_t cutoff = head - start <= tail.operations ? start : head - tail.operations;
+    {
+        Statement s = db.prepare(
+            "SELECT revision, coalesce(inserted, 0) FROM operations WHERE document = ?1 AND revision >= ?2 "
+            "ORDER BY revision DESC");
+        s.bind(1, document).bind(2, static_cast<std::int64_t>(cutoff));
+        std::uint64_t inserted = 0;
+        int rc;
+        while ((rc = s.step()) == SQLITE_ROW) {
+            inserted += static_cast<std::uint64_t>(std::max<std::int64_t>(s.int64(1), 0));
+            if (inserted > tail.inserted) {
+                cutoff = static_cast<std::uint64_t>(s.int64(0)) + 1;
+                break;
+            }
+        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) return fail("read the log's tail");
+    }
+    if (cutoff > start) {
+        // The earliest keyframe from the cutoff on; past the latest one, the latest.
+        Statement s = db.prepare(
+            "SELECT revision, text FROM snapshots WHERE document = ?1 AND revision >= ?2 ORDER BY revision LIMIT 1");
+        s.bind(1, document).bind(2, static_cast<std::int64_t>(std::min(cutoff, rec.snapshot_revision)));
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) {
+            rec.base_revision = static_cast<std::uint64_t>(s.int64(0));
+            rec.base_text = s.text(1);
+        } else if (rc != SQLITE_DONE) {
+            return fail("read base snapshot");
+        }
+    } else if (start > 0) {
+        Statement s = db.prepare("SELECT text FROM snapshots WHERE document = ?1 AND revision = ?2");
+        s.bind(1, document).bind(2, static_cast<std::int64_t>(start));
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) {
+            rec.base_revision = start;
+            rec.base_text = s.text(0);
+        } else if (rc != SQLITE_DONE) {
+            return fail("read base snapshot");
+        } else {
+            db.exec("ROLLBACK");
+            return ot::Error{"document " + document + ": no keyframe at its first kept revision " + std::to_string(start)};
+        }
+    }
+    {
+        Statement s = db.prepare(
+            "SELECT revision, operation, client, seq, author, time, restore FROM operations WHERE document = ?1 "
+            "AND revision >= ?2 ORDER BY revision");
+        s.bind(1, document).bind(2, static_cast<std::int64_t>(rec.base_revision));
         int rc;
         while ((rc = s.step()) == SQLITE_ROW) {
             OpRecord op;
@@ -316,6 +420,7 @@ ot::Result<DocumentRecord> SqliteStorage::load(const std::string& document) {
             if (!s.is_null(3)) op.seq = static_cast<std::uint64_t>(s.int64(3));
             op.author = static_cast<std::uint64_t>(s.int64(4));
             op.time_ms = s.int64(5);
+            if (!s.is_null(6)) op.restore = static_cast<std::uint64_t>(s.int64(6));
             rec.ops.push_back(std::move(op));
         }
         if (rc != SQLITE_DONE) return fail("read operations");

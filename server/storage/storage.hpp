@@ -9,8 +9,14 @@
 #include <variant>
 #include <vector>
 
+#include "history/records.hpp"
 #include "kolabpad/ot/result.hpp"
 #include "metrics/histogram.hpp"
+
+namespace kolabpad::server::history {
+class Source;
+class RetentionReads;
+}  // namespace kolabpad::server::history
 
 namespace kolabpad::server::storage {
 
@@ -22,20 +28,34 @@ struct OpRecord {
     std::optional<std::uint64_t> seq;
     std::uint64_t author = 0;  // user id of the connection that sent it
     std::int64_t time_ms = 0;  // unix milliseconds when it was sequenced
+    // The revision a Restore brought back (its History entry says "restore"); client is "server" then.
+    std::optional<std::uint64_t> restore;
+    // Code points the operation inserts and deletes: written with it, for the history's session list
+    // (load() does not read them back).
+    std::uint64_t inserted = 0;
+    std::uint64_t deleted = 0;
 };
 
-// Everything needed to bring a document into memory.
+// Everything needed to bring a document into memory: its latest keyframe and the tail of its log.
 struct DocumentRecord {
     bool exists = false;  // false: never stored; every other field is empty
     std::optional<std::string> language;
     std::optional<std::string> otp;
     std::optional<std::string> view_token;  // the read-only link's token (?view=), if one was made
     std::uint64_t next_user_id = 0;       // user ids below this may appear in the log
-    std::uint64_t snapshot_revision = 0;  // the text below is the document after this many operations
+    std::uint64_t snapshot_revision = 0;  // the latest keyframe: the document after this many operations
     std::string snapshot_text;
-    std::uint64_t base_revision = 0;  // the earliest kept snapshot: where the kept log starts
+    std::optional<std::string> snapshot_attribution;  // its authorship (nullopt: stored before it was kept)
+    std::uint64_t base_revision = 0;  // where `ops` start: a keyframe (or 0, the empty text)
     std::string base_text;
-    std::vector<OpRecord> ops;  // every kept operation, ascending; may start before snapshot_revision
+    std::vector<OpRecord> ops;  // the operations from base_revision on, ascending; may start before snapshot_revision
+};
+
+// How much of a document's log load() reads: the longest tail within both bounds that starts at a
+// keyframe (the operations after the latest keyframe are always read: the current text needs them).
+struct LoadTail {
+    std::uint64_t operations = ~std::uint64_t{0};  // operations in the tail
+    std::uint64_t inserted = ~std::uint64_t{0};    // code points they insert together (a measure of their size)
 };
 
 // What the current text of a document is made of: its latest snapshot and the operations after it
@@ -52,15 +72,14 @@ struct AppendOp {
     std::string document;
     OpRecord op;
 };
-// Stores the document's text at `revision` and at `base_revision` (where its kept log starts,
-// at most `revision`), drops every other snapshot and the operations before `base_revision`.
+// Stores a keyframe: the document's text and authorship at `revision` (replacing one stored there),
+// and raises next_user_id. Nothing older is dropped: the whole log is kept (docs/history.md).
 struct SaveSnapshot {
     std::string document;
     std::uint64_t revision = 0;
     std::string text;
     std::uint64_t next_user_id = 0;
-    std::uint64_t base_revision = 0;
-    std::string base_text;
+    std::optional<std::string> attribution_json;  // ot::to_json of the attribution of `text`
 };
 // Sets the document's language, protection token and read-only link token.
 struct SaveMeta {
@@ -70,8 +89,28 @@ struct SaveMeta {
     std::optional<std::string> view_token;
 };
 
+// Records a user's ClientInfo at a revision (replacing the record of the same user and revision).
+struct PutUserInfo {
+    std::string document;
+    history::UserInfoRecord info;
+};
+// Names a revision (replacing an older name of it).
+struct PutVersion {
+    std::string document;
+    history::VersionRecord version;
+};
+// Retention (HISTORY_RETENTION_DAYS, history::plan_retention): stores the keyframes in `materialize`,
+// then drops the operations below `start`, the keyframes below it except those at named versions, and
+// the user-info records below it except each user's latest one at or before it. Not fenced: it only
+// removes what no instance writes any more.
+struct DropHistory {
+    std::string document;
+    std::uint64_t start = 0;
+    std::vector<history::KeyframeRecord> materialize;
+};
+
 // One queued write.
-using WriteItem = std::variant<AppendOp, SaveSnapshot, SaveMeta>;
+using WriteItem = std::variant<AppendOp, SaveSnapshot, SaveMeta, PutUserInfo, PutVersion, DropHistory>;
 
 // Called once per write after its transaction committed (true) or failed (false); runs on the
 // writer thread, so it must not block.
@@ -88,8 +127,10 @@ class Storage {
 public:
     virtual ~Storage() = default;
 
-    // Reads a document (latest snapshot and every kept operation).
-    virtual ot::Result<DocumentRecord> load(const std::string& document) = 0;
+    // Reads a document: its latest keyframe and the operations from `base_revision` on: the first
+    // kept revision when the whole kept log fits in `tail`, else the earliest keyframe from which the
+    // rest fits (at the latest, the latest keyframe). By default, the whole kept log.
+    virtual ot::Result<DocumentRecord> load(const std::string& document, LoadTail tail = {}) = 0;
     // Reads the latest snapshot and only the operations after it: enough for the current text.
     virtual ot::Result<LatestText> load_latest(const std::string& document) = 0;
     // Reads only the protection token of a document (nullopt: unprotected or unknown).
@@ -122,6 +163,11 @@ public:
     virtual const metrics::Histogram& commit_batch_sizes() const = 0;
     // Writes queued and not yet finished.
     virtual std::uint64_t pending_writes() const = 0;
+    // The history reads of this storage (docs/history.md), answered on the caller's thread (never a
+    // network thread); null when the storage keeps no history.
+    virtual history::Source* history() { return nullptr; }
+    // What HISTORY_RETENTION_DAYS reads besides history(); null when the storage keeps no history.
+    virtual history::RetentionReads* retention() { return nullptr; }
 };
 
 }  // namespace kolabpad::server::storage

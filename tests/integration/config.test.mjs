@@ -17,6 +17,15 @@ const BAD = [
   ["LOG_FORMAT", "xml"],
   ["LOG_RETENTION_MB", "0"],
   ["EDIT_SEQ_MAX_GAP", "0"],
+  ["HISTORY_RETENTION_DAYS", "36501"],
+  ["HISTORY_RETENTION_DAYS", "a week"],
+  ["HISTORY_KEYFRAME_OPS", "0"],
+  ["HISTORY_KEYFRAME_KB", "1.5"],
+  ["HISTORY_SESSION_PAUSE_MINUTES", "0"],
+  ["HISTORY_PAGE_MAX", "1001"],
+  ["HISTORY_DIFF_MAX_OPS", "-1"],
+  ["HISTORY_TEXT_DIFF_MAX_STEPS", "999"],
+  ["HISTORY_VERSION_NAME_MAX", "0"],
 ];
 
 for (const [name, value] of BAD) {

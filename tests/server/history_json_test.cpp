@@ -79,14 +79,9 @@ TEST_CASE("authorship at a revision has the documented JSON shape", "[history][j
     CHECK(authors_json(legacy) == R"({"revision":3,"text":"xy","attribution":[2,-1],"authors":{}})");
 }
 
-TEST_CASE("failures and the Version broadcast have the documented JSON shape", "[history][json]") {
+TEST_CASE("failures have the documented JSON shape", "[history][json]") {
     CHECK(failure_json(Failure{Failure::Code::gone, "revision 3 is older than the kept history"}) ==
           R"({"error":"gone","message":"revision 3 is older than the kept history"})");
-    CHECK(version_message(VersionRecord{120, "before \"refactor\"", 4, kT0}) ==
-          R"({"Version":{"revision":120,"name":"before \"refactor\"","user":4,"time":1700000000000}})");
-    // Names read back from a corrupt database are never sent as invalid UTF-8.
-    CHECK(version_message(VersionRecord{1, "bad \xff", 4, 0}) ==
-          "{\"Version\":{\"revision\":1,\"name\":\"bad \xEF\xBF\xBD\",\"user\":4,\"time\":0}}");
     CHECK(http_status(Failure::Code::bad_request) == 400);
     CHECK(http_status(Failure::Code::corrupt) == 500);
     CHECK(http_status(Failure::Code::unavailable) == 503);

@@ -91,7 +91,7 @@ TEST_CASE("fencing: a stale owner's queued batch commits nothing once another in
     paused.get_future().wait();
     std::promise<bool> op2, snapshot, meta;
     a->submit(append("doc", 2), epoch_a, [&](bool ok) { op2.set_value(ok); });
-    a->submit(SaveSnapshot{"doc", 3, "aaa", 5, 0, ""}, epoch_a, [&](bool ok) { snapshot.set_value(ok); });
+    a->submit(SaveSnapshot{"doc", 3, "aaa", 5}, epoch_a, [&](bool ok) { snapshot.set_value(ok); });
     a->submit(SaveMeta{"doc", "rust", std::nullopt}, epoch_a, [&](bool ok) { meta.set_value(ok); });
 
     // A's lease expires by the database's clock, and B takes the document over.

@@ -73,7 +73,7 @@ TEST_CASE("pg storage round trip: log, snapshot and metadata, after reopening") 
         CHECK(write(*st, AppendOp{"d", op_record(0, R"(["héllo 🎉"])", "c", 1)}));
         CHECK(write(*st, AppendOp{"d", op_record(1, R"([7,"!"])")}));
         CHECK(write(*st, SaveMeta{"d", "python", "tok"}));
-        CHECK(write(*st, SaveSnapshot{"d", 1, "héllo 🎉", 12, 0, ""}));
+        CHECK(write(*st, SaveSnapshot{"d", 1, "héllo 🎉", 12}));
         CHECK(write(*st, AppendOp{"d", op_record(2, R"([8,"?"])")}));
         CHECK(st->count_documents().value() == 1);
     }
@@ -123,20 +123,27 @@ TEST_CASE("pg the read-only link token is stored with the metadata and read alon
     CHECK(st->load_otp("d").value() == std::optional<std::string>("otp"));
 }
 
-TEST_CASE("pg snapshots compact the log before the retention point") {
+TEST_CASE("pg snapshots keep the whole log; a load reads only its tail from a keyframe") {
     PgSchema db;
     auto st = open_storage(db.url(), any_write_mode());
     for (std::uint64_t i = 0; i < 6; ++i) REQUIRE(write(*st, AppendOp{"d", op_record(i, "[" + std::to_string(i) + ",\"a\"]")}));
-    REQUIRE(write(*st, SaveSnapshot{"d", 3, "aaa", 0, 1, "a"}));
-    REQUIRE(write(*st, SaveSnapshot{"d", 5, "aaaaa", 0, 4, "aaaa"}));
-    auto rec = st->load("d").value();
-    CHECK(rec.snapshot_revision == 5);
-    CHECK(rec.snapshot_text == "aaaaa");
-    CHECK(rec.base_revision == 4);
-    CHECK(rec.base_text == "aaaa");
-    REQUIRE(rec.ops.size() == 2);
-    CHECK(rec.ops.front().revision == 4);
+    REQUIRE(write(*st, SaveSnapshot{"d", 3, "aaa", 0, "[3,7]"}));
+    REQUIRE(write(*st, SaveSnapshot{"d", 5, "aaaaa", 0, "[5,7]"}));
+    auto whole = st->load("d").value();
+    CHECK(whole.snapshot_revision == 5);
+    CHECK(whole.snapshot_text == "aaaaa");
+    CHECK(whole.snapshot_attribution == std::optional<std::string>("[5,7]"));
+    CHECK(whole.base_revision == 0);
+    REQUIRE(whole.ops.size() == 6);
+    auto tail = st->load("d", LoadTail{3}).value();  // 6 - 3: keyframe 3 is where the rest fits
+    CHECK(tail.base_revision == 3);
+    CHECK(tail.base_text == "aaa");
+    REQUIRE(tail.ops.size() == 3);
+    CHECK(tail.ops.front().revision == 3);
+    CHECK(st->load("d", LoadTail{6}).value().base_revision == 0);
+    CHECK(st->load("d", LoadTail{0}).value().base_revision == 5);
     CHECK(scalar(db.admin(), "SELECT count(*) FROM " + db.name() + ".snapshots") == 2);
+    CHECK(scalar(db.admin(), "SELECT count(*) FROM " + db.name() + ".operations") == 6);
 }
 
 TEST_CASE("pg stores NUL bytes in text and client ids as they are, without failing other documents") {
@@ -152,7 +159,7 @@ TEST_CASE("pg stores NUL bytes in text and client ids as they are, without faili
     std::vector<std::promise<bool>> promises(3);
     for (auto& p : promises) results.push_back(p.get_future());
     st->submit(AppendOp{"nul", op_record(0, R"(["a\u0000b"])", client, 1)}, 1, [&](bool ok) { promises[0].set_value(ok); });
-    st->submit(SaveSnapshot{"nul", 1, text, 3, 0, ""}, 1, [&](bool ok) { promises[1].set_value(ok); });
+    st->submit(SaveSnapshot{"nul", 1, text, 3}, 1, [&](bool ok) { promises[1].set_value(ok); });
     st->submit(AppendOp{"other", op_record(0, R"(["x"])")}, 1, [&](bool ok) { promises[2].set_value(ok); });
     queued.set_value();
     for (auto& r : results) CHECK(r.get());
@@ -198,7 +205,7 @@ TEST_CASE("pg migrations of instances starting at once apply each step exactly o
     for (const auto& e : errors) CHECK(e == "");
     CHECK(scalar(db.admin(), "SELECT count(*) FROM " + db.name() + ".schema_version") == 1);
     CHECK(scalar(db.admin(), "SELECT max(version) FROM " + db.name() + ".schema_version") == pg_latest_schema_version());
-    CHECK(scalar(db.admin(), "SELECT count(*) FROM pg_tables WHERE schemaname = '" + db.name() + "'") == 6);
+    CHECK(scalar(db.admin(), "SELECT count(*) FROM pg_tables WHERE schemaname = '" + db.name() + "'") == 8);  // with user_infos, versions
 }
 
 TEST_CASE("pg a database written by a newer server is refused") {
@@ -312,12 +319,12 @@ TEST_CASE("pg load_ops reads the log from one revision up to another, and load_l
     PgSchema db;
     auto st = open_storage(db.url());
     for (std::uint64_t i = 0; i < 10; ++i) REQUIRE(write(*st, AppendOp{"d", op_record(i, "[" + std::to_string(i) + ",\"a\"]")}));
-    REQUIRE(write(*st, SaveSnapshot{"d", 6, "aaaaaa", 3, 2, "aa"}));
+    REQUIRE(write(*st, SaveSnapshot{"d", 6, "aaaaaa", 3}));
     auto range = st->load_ops("d", 3, 7).value();
     REQUIRE(range.size() == 4);
     CHECK(range.front().revision == 3);
     CHECK(range.back().revision == 6);
-    CHECK(st->load_ops("d", 0, 3).value().size() == 1);  // compacted below the base (revision 2)
+    CHECK(st->load_ops("d", 0, 3).value().size() == 3);  // the whole log is kept
     CHECK(st->load_ops("d", 7, 7).value().empty());
     CHECK(st->load_ops("d", 8, 100).value().size() == 2);
     auto latest = st->load_latest("d").value();

@@ -48,6 +48,11 @@ TEST_CASE("every client message kind parses") {
     auto s = parse_as<SignalTo>(R"({"Signal":{"to":7,"data":{"sdp":"x","n":[1,2]}}})");
     CHECK(s.to == 7);
     CHECK(s.data_json == R"({"n":[1,2],"sdp":"x"})");
+    CHECK(parse_as<SaveVersion>(R"({"SaveVersion":{"name":"before \"refactor\" 🎉"}})").name == "before \"refactor\" 🎉");
+    // The name's rule (length, control characters) is the document's, answered with Rejected.
+    CHECK(parse_as<SaveVersion>(R"({"SaveVersion":{"name":""}})").name.empty());
+    CHECK(parse_as<Restore>(R"({"Restore":{"revision":120}})").revision == 120);
+    CHECK(parse_as<Restore>(R"({"Restore":{"revision":0,"extra":[1]}})").revision == 0);
 }
 
 TEST_CASE("malformed messages are refused") {
@@ -73,6 +78,14 @@ TEST_CASE("malformed messages are refused") {
     CHECK(refused(R"({"CursorData":{"cursors":[],"selections":[[1]]}})"));
     CHECK(refused(R"({"SetOTP":"yes"})"));
     CHECK(refused(R"({"Signal":{"to":1}})"));
+    CHECK(refused(R"({"SaveVersion":"v1"})"));
+    CHECK(refused(R"({"SaveVersion":{}})"));
+    CHECK(refused(R"({"SaveVersion":{"name":3}})"));
+    CHECK(refused(R"({"Restore":120})"));
+    CHECK(refused(R"({"Restore":{}})"));
+    CHECK(refused(R"({"Restore":{"revision":-1}})"));
+    CHECK(refused(R"({"Restore":{"revision":1.5}})"));
+    CHECK(refused(R"({"Restore":{"revision":"1"}})"));
     CHECK(refused("{\"Signal\":{\"to\":1,\"data\":\"" + std::string(17000, 'x') + "\"}}"));
 }
 
@@ -110,6 +123,11 @@ TEST_CASE("server messages have the exact wire form") {
     CHECK(rejected(std::nullopt, "document_too_large", "m") ==
           R"({"Rejected":{"seq":null,"code":"document_too_large","message":"m"}})");
     CHECK(error("bad_revision", "x") == R"({"Error":{"code":"bad_revision","message":"x"}})");
+    // History (docs/history.md): the Version broadcast and a restore's entry.
+    CHECK(version(120, "before \"refactor\"", 4, 1700000000000) ==
+          R"({"Version":{"revision":120,"name":"before \"refactor\"","user":4,"time":1700000000000}})");
+    CHECK(history_entry(4, op(R"([2,"ab",-1])"), std::string(restore_client), std::nullopt, 120) ==
+          R"({"id":4,"operation":[2,"ab",-1],"client":"server","restore":120})");
 }
 
 namespace {
@@ -149,6 +167,10 @@ const std::vector<std::pair<std::string, std::string>> every_field = {
     {"Signal.to", R"({"Signal":{"to":VALUE,"data":0}})"},
     {"Signal.data", R"({"Signal":{"to":1,"data":VALUE}})"},
     {"Signal", R"({"Signal":VALUE})"},
+    {"SaveVersion.name", R"({"SaveVersion":{"name":VALUE}})"},
+    {"SaveVersion", R"({"SaveVersion":VALUE})"},
+    {"Restore.revision", R"({"Restore":{"revision":VALUE}})"},
+    {"Restore", R"({"Restore":VALUE})"},
     {"unknown message", R"({"Nope":VALUE})"},
 };
 

@@ -21,9 +21,9 @@ class GatedStorage final : public storage::Storage {
 public:
     explicit GatedStorage(storage::Storage& inner) : inner_(inner) {}
 
-    ot::Result<storage::DocumentRecord> load(const std::string& id) override {
+    ot::Result<storage::DocumentRecord> load(const std::string& id, storage::LoadTail tail) override {
         wait_open(loads);
-        return inner_.load(id);
+        return inner_.load(id, tail);
     }
     ot::Result<storage::LatestText> load_latest(const std::string& id) override {
         wait_open(latest_loads);

@@ -52,7 +52,7 @@ TEST_CASE("storage round trip: log, snapshot and metadata") {
         CHECK(write(st, AppendOp{"d", op_record(0, R"(["héllo 🎉"])", "c", 1)}));
         CHECK(write(st, AppendOp{"d", op_record(1, R"([7,"!"])")}));
         CHECK(write(st, SaveMeta{"d", "python", "tok"}));
-        CHECK(write(st, SaveSnapshot{"d", 1, "héllo 🎉", 12, 0, ""}));
+        CHECK(write(st, SaveSnapshot{"d", 1, "héllo 🎉", 12}));
         CHECK(write(st, AppendOp{"d", op_record(2, R"([8,"?"])")}));
         CHECK(st.count_documents().value() == 1);
     }
@@ -104,21 +104,27 @@ TEST_CASE("the read-only link token is stored with the metadata and read alone, 
     CHECK(st.load_otp("d").value() == std::optional<std::string>("otp"));
 }
 
-TEST_CASE("snapshots compact the log before the retention point") {
+TEST_CASE("snapshots keep the whole log; a load reads only its tail from a keyframe") {
     TempDir dir;
     auto s = SqliteStorage::open(dir.file("db"));
     REQUIRE(s.ok());
     Storage& st = *s.value();
     for (std::uint64_t i = 0; i < 6; ++i) REQUIRE(write(st, AppendOp{"d", op_record(i, "[" + std::to_string(i) + ",\"a\"]")}));
-    REQUIRE(write(st, SaveSnapshot{"d", 3, "aaa", 0, 1, "a"}));
-    REQUIRE(write(st, SaveSnapshot{"d", 5, "aaaaa", 0, 4, "aaaa"}));
-    auto rec = st.load("d").value();
-    CHECK(rec.snapshot_revision == 5);
-    CHECK(rec.snapshot_text == "aaaaa");
-    CHECK(rec.base_revision == 4);
-    CHECK(rec.base_text == "aaaa");
-    REQUIRE(rec.ops.size() == 2);
-    CHECK(rec.ops.front().revision == 4);
+    REQUIRE(write(st, SaveSnapshot{"d", 3, "aaa", 0, "[3,7]"}));
+    REQUIRE(write(st, SaveSnapshot{"d", 5, "aaaaa", 0, "[5,7]"}));
+    auto whole = st.load("d").value();
+    CHECK(whole.snapshot_revision == 5);
+    CHECK(whole.snapshot_text == "aaaaa");
+    CHECK(whole.snapshot_attribution == std::optional<std::string>("[5,7]"));
+    CHECK(whole.base_revision == 0);
+    REQUIRE(whole.ops.size() == 6);  // nothing was compacted away
+    auto tail = st.load("d", LoadTail{3}).value();  // 6 - 3: keyframe 3 is where the rest fits
+    CHECK(tail.base_revision == 3);
+    CHECK(tail.base_text == "aaa");
+    REQUIRE(tail.ops.size() == 3);
+    CHECK(tail.ops.front().revision == 3);
+    CHECK(st.load("d", LoadTail{6}).value().base_revision == 0);  // the whole log fits
+    CHECK(st.load("d", LoadTail{0}).value().base_revision == 5);  // no tail: the latest keyframe
 }
 
 TEST_CASE("migrations bring an empty file to the latest schema") {
@@ -260,9 +266,10 @@ TEST_CASE("load_latest reads the latest snapshot and only the operations after i
     REQUIRE(s.ok());
     Storage& st = *s.value();
     for (std::uint64_t i = 0; i < 6; ++i) REQUIRE(write(st, AppendOp{"d", op_record(i, "[" + std::to_string(i) + ",\"a\"]")}));
-    // Latest snapshot at 4; the kept log starts at the base snapshot (2).
-    REQUIRE(write(st, SaveSnapshot{"d", 4, "aaaa", 0, 2, "aa"}));
-    REQUIRE(st.load("d").value().ops.front().revision == 2);  // what a full load reads
+    // Latest snapshot at 4; the whole log is kept.
+    REQUIRE(write(st, SaveSnapshot{"d", 2, "aa", 0}));
+    REQUIRE(write(st, SaveSnapshot{"d", 4, "aaaa", 0}));
+    REQUIRE(st.load("d").value().ops.front().revision == 0);  // what a full load reads
 
     auto latest = st.load_latest("d");
     REQUIRE(latest.ok());

@@ -37,6 +37,7 @@ test("the tarball holds the module, the loader, the types and nothing else", () 
     "package/dist/kolabpad_ot.mjs",
     "package/index.d.ts",
     "package/index.js",
+    "package/js/attribution.js",
     "package/js/offsets.js",
     "package/js/oplog.js",
     "package/js/opseq.js",

@@ -226,3 +226,56 @@ EMSCRIPTEN_KEEPALIVE ot::Operation* kp_history_replay(const std::vector<ot::Oper
 }
 
 }  // extern "C"
+
+// Attributions (who wrote each code point): a thin layer over ot::Attribution. Author ids cross
+// as doubles: -1 is unknown_author, others are integers in [0, 2^53).
+namespace {
+
+bool author_ok(double a) { return a == -1 || (count_ok(a) && a <= static_cast<double>(ot::max_author)); }
+std::uint64_t author_of(double a) { return a == -1 ? ot::unknown_author : static_cast<std::uint64_t>(a); }
+
+}  // namespace
+
+extern "C" {
+
+// Parses the serialized form [length, author, ...] from the len input bytes, covering exactly
+// `expected` code points; null when invalid.
+EMSCRIPTEN_KEEPALIVE ot::Attribution* kp_attr_from_json(std::size_t len, double expected) {
+    if (!count_ok(expected)) return nullptr;
+    auto r = ot::attribution_from_json(input(len), static_cast<std::uint64_t>(expected));
+    return r.ok() ? new ot::Attribution(std::move(r).value()) : nullptr;
+}
+
+// `length` code points by `author`; null for a bad count or author.
+EMSCRIPTEN_KEEPALIVE ot::Attribution* kp_attr_uniform(double length, double author) {
+    if (!count_ok(length) || !author_ok(author)) return nullptr;
+    return new ot::Attribution(ot::Attribution::uniform(static_cast<std::uint64_t>(length), author_of(author)));
+}
+
+// Destroys an attribution.
+EMSCRIPTEN_KEEPALIVE void kp_attr_free(ot::Attribution* a) { delete a; }
+
+// Copy of an attribution.
+EMSCRIPTEN_KEEPALIVE ot::Attribution* kp_attr_clone(const ot::Attribution* a) { return new ot::Attribution(*a); }
+
+// Code points covered.
+EMSCRIPTEN_KEEPALIVE double kp_attr_length(const ot::Attribution* a) { return static_cast<double>(a->length()); }
+
+// Moves the attribution through op applied by `author`, in place; false (unchanged) on a length
+// mismatch or a bad author.
+EMSCRIPTEN_KEEPALIVE bool kp_attr_apply(ot::Attribution* a, const ot::Operation* op, double author) {
+    if (!author_ok(author)) return false;
+    auto r = ot::apply(*op, *a, author_of(author));
+    if (!r.ok()) return false;
+    *a = std::move(r).value();
+    return true;
+}
+
+// Writes the serialized form to the output; returns its size in bytes.
+EMSCRIPTEN_KEEPALIVE double kp_attr_to_json(const ot::Attribution* a) {
+    g_out.clear();
+    ot::append_json(g_out, *a);
+    return static_cast<double>(g_out.size());
+}
+
+}  // extern "C"

@@ -12,3 +12,6 @@ export * from "./undo.js";
 export * from "./undo-grouping.js";
 export * from "./save-status.js";
 export * from "./access.js";
+export * from "./history-api.js";
+export * from "./authorship.js";
+export * from "./timeline.js";

@@ -7,8 +7,15 @@ export interface UserInfo { name: string; hue: number; }
 /** A user's cursors and selections, in code points. */
 export interface CursorData { cursors: number[]; selections: [number, number][]; }
 
-/** One entry of the document's log. `client` (the tag of the Edit's client) and `seq` come when the Edit carried them. */
-export interface HistoryEntry { id: number; operation: unknown; client?: string; seq?: number; }
+/**
+ * One entry of the document's log. `client` (the tag of the Edit's client) and `seq` come when the
+ * Edit carried them. A restore's entry has `client: "server"` (no client's tag) and `restore`, the
+ * revision it brought back (docs/history.md).
+ */
+export interface HistoryEntry { id: number; operation: unknown; client?: string; seq?: number; restore?: number; }
+
+/** A named revision (SaveVersion): broadcast to everyone once stored. */
+export interface VersionMsg { revision: number; name: string; user: number; time: number; }
 
 /** Every message the server may send; exactly one key is set. */
 export interface ServerMsg {
@@ -24,6 +31,7 @@ export interface ServerMsg {
   Rejected?: { seq?: number | null; code: string; message: string };
   /** The read-only link token (?view=) made for this user's CreateViewLink. */
   ViewLink?: { token: string };
+  Version?: VersionMsg;
   Error?: { code: string; message: string };
 }
 

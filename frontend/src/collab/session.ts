@@ -1,8 +1,8 @@
 // One document's live connection: socket lifecycle, reconnect with backoff and resume,
 // presence (users, cursors), language, protection, access (tokens, read-only links), and the OT
 // client in between.
-import { CloseCode, parseServerMsg, type CursorData, type ServerMsg, type SocketFactory,
-  type SocketLike, type UserInfo } from "./protocol.js";
+import { CloseCode, parseServerMsg, type CursorData, type HistoryEntry, type ServerMsg, type SocketFactory,
+  type SocketLike, type UserInfo, type VersionMsg } from "./protocol.js";
 import { DesyncError, OtClient, type Outstanding } from "./ot-client.js";
 import { opToJson, type Op } from "./ot.js";
 import { PendingStore, type StorageLike } from "./pending-store.js";
@@ -38,6 +38,14 @@ export interface SessionEvents {
   isProtected?(): Promise<boolean | "token">;
   /** The read-only link this user asked for (createViewLink) arrived. */
   viewLink?(token: string): void;
+  /** Log entries [start, start + entries.length) arrived (after the OT client took them). */
+  history?(start: number, entries: HistoryEntry[]): void;
+  /** The text was replaced from the server (a Snapshot or a resync): what followed the log is void. */
+  reset?(): void;
+  /** A revision was named (by anyone, this user included). */
+  version?(v: VersionMsg): void;
+  /** A request of this user was refused without touching the text (a SaveVersion or Restore). */
+  refused?(code: string, message: string): void;
 }
 
 /** Options for a session. */
@@ -194,6 +202,12 @@ export class Session {
     }
   }
 
+  /** Names the current revision for everyone; false when not connected. */
+  saveVersion(name: string): boolean { return this.sendMsg({ SaveVersion: { name } }); }
+
+  /** Asks the server to make the text equal to revision `revision` again, as a new edit of ours. */
+  restore(revision: number): boolean { return this.sendMsg({ Restore: { revision } }); }
+
   /** Remote cursors mapped into the local text (through the unacknowledged local edits). */
   cursorsLocal(): Map<number, CursorData> {
     const out = new Map<number, CursorData>();
@@ -343,6 +357,7 @@ export class Session {
       if (this.batchDirty) this.opts.editor.setText(this.client.serverText());
       this.scheduleSave();
       this.ev.cursors?.();
+      this.ev.history?.(h.start, h.operations);
     } else if (msg.Snapshot) {
       this.onSnapshot(msg.Snapshot.revision, msg.Snapshot.text);
     } else if (msg.Language !== undefined) {
@@ -361,6 +376,8 @@ export class Session {
     } else if (msg.OTP) {
       this.otp = msg.OTP.otp;
       this.ev.otp?.(msg.OTP.otp, msg.OTP.user_name, msg.OTP.user_id);
+    } else if (msg.Version) {
+      this.ev.version?.(msg.Version);
     } else if (msg.Rejected) {
       const r = msg.Rejected;
       // A null seq (a refused SetLanguage, or an Edit sent without seq) names no edit of ours: nothing to undo.
@@ -370,6 +387,9 @@ export class Session {
         this.ev.cursors?.();
       } else if (r.code === "read_only" || r.code === "tokens_only") {
         this.ev.notice?.("error", r.message || r.code);
+      } else if (r.seq === null) {
+        // A request that is no edit (SaveVersion, Restore): never our outstanding edit.
+        this.ev.refused?.(r.code, r.message);
       }
     } else if (msg.ViewLink) {
       this.ev.viewLink?.(msg.ViewLink.token);
@@ -389,6 +409,7 @@ export class Session {
     this.client.reset(revision, text);
     this.opts.editor.setText(text);
     this.scheduleSave();
+    this.ev.reset?.();
   }
 
   private moveCursors(op: Op): void {
@@ -403,6 +424,7 @@ export class Session {
     this.ev.notice?.("error", `Reloading the document (${why}); unsent changes were dropped.`);
     this.client.reset(0, "");
     this.opts.editor.setText("");
+    this.ev.reset?.();
     this.everConnected = false;
     this.store.save(null);
     this.saves.update();

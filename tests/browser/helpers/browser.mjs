@@ -10,15 +10,15 @@ export function launch() {
   });
 }
 
-/** Opens `url` in a fresh context (its own localStorage) and waits for the editor. */
-export async function openPage(browser, url, { name, width = 900, height = 620 } = {}) {
+/** Opens `url` in a fresh context (its own localStorage) and waits for the editor; `hue` is kept as chosen. */
+export async function openPage(browser, url, { name, hue, width = 900, height = 620 } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   page.on("pageerror", (e) => { page.errors = [...(page.errors ?? []), String(e)]; });
   if (name) {
-    await context.addInitScript((n) => {
-      localStorage.setItem("kolabpad:me", JSON.stringify({ name: n, hue: 0, hueChosen: false }));
-    }, name);
+    await context.addInitScript(([n, h]) => {
+      localStorage.setItem("kolabpad:me", JSON.stringify({ name: n, hue: h ?? 0, hueChosen: h !== null }));
+    }, [name, hue ?? null]);
   }
   await page.goto(url);
   await page.waitForSelector(".monaco-editor .view-lines");
