@@ -55,7 +55,8 @@ test("LiveAuthorship follows both sessions' typing and equals the server's attri
   // While Alice has typing of her own in flight, it is hers already.
   alice.ed.insert(0, "A");
   const mine = alice.authorship.localRuns();
-  if (mine) assert.deepEqual(mine.slice(0, 2), [1, alice.s.myId], "the unacknowledged edit is Alice's");
+  // (Its run may be longer: it merges with Alice's text after it.)
+  if (mine) assert.ok(mine[0] >= 1 && mine[1] === alice.s.myId, `the unacknowledged edit is Alice's: ${JSON.stringify(mine.slice(0, 4))}`);
   await settled(alice, bob);
   const server = await api(doc).authors();
   await until(() => JSON.stringify(alice.authorship.localRuns()) === JSON.stringify(server.attribution), 5000,

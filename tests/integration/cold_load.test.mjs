@@ -10,7 +10,9 @@ import { join, connect, socketUrl } from "./lib/client.mjs";
 import { buildBigLog } from "./lib/big_document.mjs";
 
 const HEAVY = { SNAPSHOT_INTERVAL_OPS: 1000000, LOG_RETENTION_OPS: 1000000, RATE_LIMIT_BURST: 100000,
-  RATE_LIMIT_MESSAGES_PER_SECOND: 100000, WS_SEND_QUEUE_LIMIT_KB: 4194304, SQLITE_SYNCHRONOUS: "normal" };
+  RATE_LIMIT_MESSAGES_PER_SECOND: 100000, WS_SEND_QUEUE_LIMIT_KB: 4194304, SQLITE_SYNCHRONOUS: "normal",
+  // No keyframes inside the log either (docs/history.md): a load then replays all of it.
+  HISTORY_KEYFRAME_OPS: 100000, HISTORY_KEYFRAME_KB: 1048576 };
 const OPS = 401;          // alternating a 200,000-character insert and its deletion: ~40 MB of log
 const SIZE = 200000;
 const EDITS_WANTED = 20;  // edits of another document that must complete while the loads run
