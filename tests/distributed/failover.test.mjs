@@ -74,7 +74,7 @@ test("kill -9 of the owner, three times in a row while clients on all three inst
   }
 });
 
-test("SIGSTOP of the owner past its lease, then SIGCONT: the stale owner commits nothing, its clients end up on the new owner without a disconnect, nothing lost or duplicated", { skip: "known defect, cause not found yet: under load this run hung until the suite timeout (900 s); see docs/distributed.md, Known gaps" }, async (t) => {
+test("SIGSTOP of the owner past its lease, then SIGCONT: the stale owner commits nothing, its clients end up on the new owner without a disconnect, nothing lost or duplicated", async (t) => {
   const c = await new TestCluster({ n: 3, env: { LEASE_SECONDS } }).start();
   const doc = docId("stop");
   const ts = [];

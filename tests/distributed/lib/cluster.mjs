@@ -92,6 +92,7 @@ export class TestCluster {
   constructor({ n = 3, env = {}, nginx = true, nginxConf = joinPath(ROOT, "deploy/nginx.conf"), databaseUrl, redisUrl } = {}) {
     const s = services();
     this.n = n;
+    this.paused = new Set();  // instances stopped with SIGSTOP: alive, but they answer nothing
     this.schema = freshSchema(databaseUrl ?? s.db);
     this.redisUrl = redisUrl ?? s.redis;
     this.env = {
@@ -135,19 +136,21 @@ export class TestCluster {
 
   async kill(k) { await this.servers[k].kill(); }
   async terminate(k, ms = 15000) { return this.servers[k].stop("SIGTERM", ms); }
-  pause(k) { this.servers[k].proc.kill("SIGSTOP"); }
-  resume(k) { this.servers[k].proc.kill("SIGCONT"); }
+  pause(k) { this.paused.add(k); this.servers[k].proc.kill("SIGSTOP"); }
+  resume(k) { this.paused.delete(k); this.servers[k].proc.kill("SIGCONT"); }
 
   /** The admin view of `doc` from instance k: {owner, epoch, owned_here, ...}. */
   async room(k, doc) {
-    const res = await fetch(`${this.url(k)}/api/rooms/${doc}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    // Bounded: a paused (SIGSTOP) instance accepts the connection in the kernel and never answers.
+    const res = await fetch(`${this.url(k)}/api/rooms/${doc}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      signal: AbortSignal.timeout(2000) });
     return res.json();
   }
 
   /** The instance index that owns `doc` (asked of any live instance), or -1. */
   async ownerIndex(doc) {
     for (let k = 0; k < this.n; k++) {
-      if (!this.alive(k)) continue;
+      if (!this.alive(k) || this.paused.has(k)) continue;
       try {
         const r = await this.room(k, doc);
         if (!r.owner) return -1;
