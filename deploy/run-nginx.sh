@@ -15,12 +15,20 @@ case $cmd in
     [ -f "$conf" ] || die "no such configuration: $conf"
     mkdir -p "$dir/logs" "$dir/tmp"
     dir=$(cd "$dir" && pwd)
-    servers=""
-    for b in "$@"; do servers+="    server $b max_fails=1 fail_timeout=2s;\n"; done
-    # The shipped file with its example upstream servers and listen port replaced.
-    awk -v servers="$servers" -v port="$port" '
-      /^upstream kolabpad/ { print; inup = 1; printf "%s", servers; next }
-      inup && /^[[:space:]]*server / { next }
+    backends="$*"
+    # The shipped file with its example upstream addresses and listen port replaced; each server
+    # line keeps the parameters the shipped one has.
+    awk -v backends="$backends" -v port="$port" '
+      /^upstream kolabpad/ { print; inup = 1; next }
+      inup && /^[[:space:]]*server / {
+        if (!done) {
+          params = $0; sub(/^[[:space:]]*server[[:space:]]+[^[:space:];]+/, "", params)
+          n = split(backends, b, " ")
+          for (i = 1; i <= n; i++) print "    server " b[i] params
+          done = 1
+        }
+        next
+      }
       inup && /^}/ { inup = 0 }
       /^[[:space:]]*listen / { sub(/listen [0-9]+/, "listen 127.0.0.1:" port) }
       { print }' "$conf" >"$dir/kolabpad.conf"

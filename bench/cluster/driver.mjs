@@ -8,7 +8,7 @@
 //   node bench/cluster/driver.mjs [--docs 300] [--authors 5] [--rates 2,4,8] [--seconds 10]
 //                                 [--kills 4] [--lease 2]
 // Needs KOLABPAD_TEST_DATABASE_URL / KOLABPAD_TEST_REDIS_URL (bench/cluster/run.sh starts them).
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { createHash } from "node:crypto";
 import WebSocket from "ws";
 import { TestCluster, ADMIN_TOKEN } from "../../tests/distributed/lib/cluster.mjs";
@@ -27,6 +27,18 @@ const tag = (c) => createHash("sha256").update(c, "utf8").digest("base64url").sl
 const cpuOf = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(f[11]) + Number(f[12])) / 100;  // utime + stime, clock ticks of 10 ms
+};
+/** CPU seconds of every nginx, redis-server and postgres process (the services the instances use). */
+const servicesCpu = () => {
+  let sum = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (/^(nginx|redis-server|postgres)/.test(comm)) sum += cpuOf(pid);
+    } catch { /* gone meanwhile */ }
+  }
+  return sum;
 };
 function quantile(sorted, q) { return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN; }
 
@@ -157,6 +169,7 @@ class Run {
     const pids = this.cluster.servers.map((s) => s.proc.pid);
     const cpu0 = pids.map(cpuOf);
     const drv0 = process.cpuUsage();
+    const svc0 = servicesCpu();
     this.measuring = true;
     const t0 = performance.now();
     await sleep(SECONDS * 1000);
@@ -164,6 +177,7 @@ class Run {
     const secs = (performance.now() - t0) / 1000;
     const cpu = pids.map((p, k) => cpuOf(p) - cpu0[k]);
     const drv = process.cpuUsage(drv0);
+    const svc = servicesCpu() - svc0;
     for (const stop of timers) stop();
     await sleep(1500);  // in-flight edits finish
     const s = (xs) => xs.sort((a, b) => a - b);
@@ -177,6 +191,7 @@ class Run {
       cpu_total_ms_per_edit: this.acks ? (1000 * cpu.reduce((a, b) => a + b, 0)) / this.acks : NaN,
       instance_cpu_pct: cpu.map((c) => (100 * c) / secs),
       driver_cpu_pct: (100 * (drv.user + drv.system)) / 1e6 / secs,
+      services_cpu_pct: (100 * svc) / secs,
     };
   }
   async failovers(kills, rate) {
@@ -240,12 +255,12 @@ async function main() {
     } finally { await run.close(); await c.dispose(); }
   }
   console.log(`\n${DOCS} documents x ${AUTHORS} authors, ${SECONDS} s measured per rate after ${WARMUP} s warm-up; latencies in ms (send to History received)\n`);
-  console.log("| config | edits/s per author | offered/s | accepted/s | same-instance p50 / p99 | cross-instance p50 / p99 | to everyone p50 / p99 | server CPU ms per edit (per instance) | instances' CPU % | driver CPU % |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("| config | edits/s per author | offered/s | accepted/s | same-instance p50 / p99 | cross-instance p50 / p99 | to everyone p50 / p99 | server CPU ms per edit (per instance) | instances' CPU % | driver CPU % | nginx + Redis + PostgreSQL CPU % |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     console.log(`| ${r.config} | ${r.rate} | ${r.offered} | ${r.accepted} | ${fmt(r.same_p50)} / ${fmt(r.same_p99)} | ${fmt(r.cross_p50)} / ${fmt(r.cross_p99)} | ` +
       `${fmt(r.all_p50)} / ${fmt(r.all_p99)} | ${fmt(r.cpu_total_ms_per_edit, 3)} (${r.cpu_ms_per_edit.map((x) => fmt(x, 3)).join(", ")}) | ` +
-      `${r.instance_cpu_pct.map((x) => fmt(x, 0)).join(", ")} | ${fmt(r.driver_cpu_pct, 0)} |`);
+      `${r.instance_cpu_pct.map((x) => fmt(x, 0)).join(", ")} | ${fmt(r.driver_cpu_pct, 0)} | ${fmt(r.services_cpu_pct, 0)} |`);
   }
   if (failover.length) {
     const finite = failover.filter(Number.isFinite);
