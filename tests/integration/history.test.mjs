@@ -235,39 +235,53 @@ test("Rustpad-style clients keep converging while versions are saved and restore
     new Typist({ name: "S", doc, getBase: () => fx.wsUrl, seed: 72, rustpad: true }).start(),
     new Typist({ name: "K", doc, getBase: () => fx.wsUrl, seed: 73 }).start(),
   ];
-  await eventually(() => typists.every((t) => t.ready), 5000, "typists connected");
-  // A historian names revisions and restores older ones while everyone types.
-  const [h] = await join(fx.wsUrl, doc);
-  let seen = 0;
-  const until = Date.now() + 2500;
-  const typing = Promise.all(typists.map((t) => t.typeWhile(() => Date.now() < until)));
-  let restores = 0, versions = 0;
-  while (Date.now() < until) {
-    await sleep(150);
-    while (h.queue.length) {
-      const m = h.queue.shift().data;
-      if (m.History) seen = m.History.start + m.History.operations.length;
-      if (m.Rejected) assert.fail(`historian's request rejected: ${JSON.stringify(m)}`);
+  let h = null;
+  try {
+    await eventually(() => typists.every((t) => t.ready), 5000, "typists connected");
+    // A historian names revisions and restores older ones while everyone types.
+    [h] = await join(fx.wsUrl, doc);
+    let seen = 0;
+    const until = Date.now() + 2500;
+    const typing = Promise.all(typists.map((t) => t.typeWhile(() => Date.now() < until)));
+    let restores = 0, versions = 0, restored = 0, named_seen = 0;
+    const drain = () => {
+      while (h.queue.length) {
+        const m = h.queue.shift().data;
+        if (m.History) {
+          seen = m.History.start + m.History.operations.length;
+          restored += m.History.operations.filter((e) => e.restore !== undefined).length;
+        }
+        if (m.Version) named_seen++;
+        if (m.Rejected) assert.fail(`historian's request rejected: ${JSON.stringify(m)}`);
+      }
+    };
+    while (Date.now() < until) {
+      await sleep(150);
+      drain();
+      if (seen < 2) continue;
+      if (restores <= versions) {
+        h.send({ Restore: { revision: Math.floor(seen / 2) } });
+        restores++;
+      } else {
+        h.send({ SaveVersion: { name: `v${versions}` } });
+        versions++;
+      }
     }
-    if (seen < 2) continue;
-    if (restores <= versions) {
-      h.send({ Restore: { revision: Math.floor(seen / 2) } });
-      restores++;
-    } else {
-      h.send({ SaveVersion: { name: `v${versions}` } });
-      versions++;
-    }
+    await typing;
+    // The last Restore runs off the document's lock: the text to compare is the one after it.
+    await eventually(() => { drain(); return restored === restores && named_seen === versions; }, 10000, "every restore applied, every version named");
+    await allAcknowledged(typists);
+    const text = await convergedText(typists, fx.wsUrl.replace("ws", "http"), doc);
+    const page = (await getJson(fx.url, `/api/history/${doc}?limit=100`)).json;
+    assert.ok(restores >= 3 && versions >= 3, `restores ${restores}, versions ${versions}`);
+    const named = page.sessions.filter((x) => x.version).length;
+    assert.ok(named >= 1, "named versions appear in the history");
+    assert.equal((await httpGet(fx.url, `/api/text/${doc}?revision=${page.revision}`)).body, text);
+    for (const t of typists) assert.deepEqual(t.violations, []);
+  } finally {
+    // Also when an assertion failed: open sockets would keep the test file's process alive.
+    await Promise.all([...typists.map((t) => t.stop()), h?.close()]);
   }
-  await typing;
-  await allAcknowledged(typists);
-  const text = await convergedText(typists, fx.wsUrl.replace("ws", "http"), doc);
-  const page = (await getJson(fx.url, `/api/history/${doc}?limit=100`)).json;
-  assert.ok(restores >= 3 && versions >= 3, `restores ${restores}, versions ${versions}`);
-  const named = page.sessions.filter((x) => x.version).length;
-  assert.ok(named >= 1, "named versions appear in the history");
-  assert.equal((await httpGet(fx.url, `/api/text/${doc}?revision=${page.revision}`)).body, text);
-  for (const t of typists) assert.deepEqual(t.violations, []);
-  await Promise.all([...typists.map((t) => t.stop()), h.close()]);
 });
 
 test("HISTORY_RETENTION_DAYS drops old history on the cleanup timer, keeps named versions, and resume works", async () => {
