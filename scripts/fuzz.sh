@@ -3,6 +3,7 @@
 # (CMake in build/fuzz: only what changed is rebuilt) and runs each for SECONDS (default 20):
 #   ot_fuzz     the OT library: two operations parsed from the input, every algebra call checked
 #   frame_fuzz  the frame handler: raw frames through session::handle_frame into a real Document
+#   wire_fuzz   the bus messages between instances (cluster/wire.cpp): decode, encode, decode again
 # A crash, sanitizer report or failed check in either exits non-zero (the reproducer is in build/fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ if [ ! -f "$OUT/CMakeCache.txt" ]; then
     -DKOLABPAD_FUZZ=ON -DKOLABPAD_TESTS=OFF -DKOLABPAD_BENCH=OFF \
     -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" >/dev/null
 fi
-cmake --build "$OUT" -j2 --target ot_fuzz frame_fuzz
+cmake --build "$OUT" -j2 --target ot_fuzz frame_fuzz wire_fuzz
 
 # run NAME MAX_LEN SEEDS [OPTIONS...]: fuzzes for SECONDS_TO_RUN from the committed seeds and the kept
 # working corpus; fails on the first crash.
@@ -40,4 +41,5 @@ run ot_fuzz 512 tests/fuzz/corpus
 # A small stack, so that recursion bounded only by the input's size overflows at the input sizes
 # libFuzzer tries (a few KB), as it would at a few hundred KB with the server's 8 MB.
 (ulimit -s 1024 && run frame_fuzz 8192 tests/fuzz/frame-corpus -dict=tests/fuzz/frame.dict)
+run wire_fuzz 4096 tests/fuzz/wire-corpus
 echo "fuzz: no crash in ${SECONDS_TO_RUN}s of each target"

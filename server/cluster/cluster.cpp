@@ -236,7 +236,7 @@ void Cluster::owner_receive(const WireMessage& m) {
     }
     switch (m.type) {
         case WireType::join: {
-            auto peer = std::make_shared<RemotePeer>(outbox(o, m.doc, m.instance), m.user);
+            auto peer = std::make_shared<RemotePeer>(outbox(o, m.doc, m.instance), m.user, peer_access(m));
             auto r = o.doc->join_as(m.user, peer, m.resume);
             peer->finish_join(m.join_id, r ? std::string() : r.error());
             if (r) o.peers[m.user] = std::move(peer);
@@ -663,6 +663,7 @@ std::string Cluster::health_json() {
     o += ",\"bus_dropped\":" + std::to_string(b.dropped);
     o += ",\"bus_queued\":" + std::to_string(b.queued);
     o += ",\"bus_reconnects\":" + std::to_string(b.reconnects);
+    o += ",\"bad_messages\":" + std::to_string(bad_messages_.load());
     o += ",\"owner_messages\":" + std::to_string(Outbox::messages_sent.load());
     o += ",\"owner_deliveries\":" + std::to_string(Outbox::deliveries_sent.load());
     o += "}";
@@ -696,6 +697,7 @@ void Cluster::append_prometheus(std::string& out) {
     sample("kolabpad_cluster_bus_received_total", "counter", "Messages received from Redis.", b.received);
     sample("kolabpad_cluster_bus_dropped_total", "counter", "Messages dropped (queue bound, lost connection).", b.dropped);
     sample("kolabpad_cluster_bus_queued", "gauge", "Messages waiting to be published.", b.queued);
+    sample("kolabpad_cluster_bad_messages_total", "counter", "Bus messages refused as undecodable.", bad_messages_.load());
     relay_lag_.append_prometheus(out, "kolabpad_cluster_relay_lag_seconds", "From the owner sending frames to the relay delivering them.");
 }
 

@@ -93,7 +93,10 @@ void Relay::set_user_info(std::uint64_t user, protocol::UserInfo info) {
 
 void Relay::set_cursor(std::uint64_t user, protocol::CursorData data) {
     std::string f = "{\"CursorData\":{\"cursors\":[";
-    for (std::size_t i = 0; i < data.cursors.size(); ++i) f += (i ? "," : "") + std::to_string(data.cursors[i]);
+    for (std::size_t i = 0; i < data.cursors.size(); ++i) {
+        if (i) f += ',';
+        f += std::to_string(data.cursors[i]);
+    }
     f += "],\"selections\":[";
     for (std::size_t i = 0; i < data.selections.size(); ++i) {
         f += (i ? ",[" : "[") + std::to_string(data.selections[i].first) + "," + std::to_string(data.selections[i].second) + "]";
@@ -216,6 +219,10 @@ void Relay::send_join(User& u) {
     m.user = u.id;
     m.join_id = u.join_id;
     m.resume = u.replied ? std::optional<std::uint64_t>(u.delivered) : u.resume;
+    const document::PeerAccess access = u.peer->access();
+    m.read_only = access.read_only;
+    m.view_link = access.view_link;
+    m.via = access.via;
     host_.send_to_owner(*owner_, std::move(m));
     if (u.replied) {
         if (u.info_frame) forward(u, *u.info_frame, 0);

@@ -94,6 +94,15 @@ void RemotePeer::add(Outbox::Entry e) {
     outbox_->add(std::move(one));
 }
 
+document::PeerAccess peer_access(const WireMessage& join) {
+    // PeerAccess names its admission with a static string: only the known names are kept.
+    const char* via = "open";
+    for (const char* name : {"otp", "view_link", "token"}) {
+        if (join.via == name) via = name;
+    }
+    return document::PeerAccess{join.read_only, join.view_link, via};
+}
+
 void RemotePeer::deliver(document::Frame frame) {
     Outbox::Entry e;
     e.kind = ItemKind::frame;

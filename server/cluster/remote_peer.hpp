@@ -68,13 +68,19 @@ private:
 };
 
 // A user whose connection is on another instance (or behind this instance's relay).
+// How a join says its connection was let in, as the owner's Document sees it.
+document::PeerAccess peer_access(const WireMessage& join);
+
 class RemotePeer final : public document::Peer {
 public:
-    RemotePeer(std::shared_ptr<Outbox> outbox, std::uint64_t user) : outbox_(std::move(outbox)), user_(user) {}
+    // `access` is how the user's own connection was let in (carried by its join).
+    RemotePeer(std::shared_ptr<Outbox> outbox, std::uint64_t user, document::PeerAccess access = {})
+        : outbox_(std::move(outbox)), user_(user), access_(access) {}
     void deliver(document::Frame frame) override;
     void deliver_history(document::Frame frame, std::uint64_t start, std::uint64_t count,
                          bool own) override;
     void close(std::uint16_t code, std::string_view reason) override;
+    document::PeerAccess access() const override { return access_; }
     // Ends the connect sequence of join `join_id`: everything delivered so far (collected since
     // construction) goes out followed by the join_reply marker carrying `error` ("" when joined);
     // later frames go out as they come.
@@ -86,6 +92,7 @@ private:
 
     std::shared_ptr<Outbox> outbox_;
     const std::uint64_t user_;
+    const document::PeerAccess access_;
     std::mutex mu_;
     bool collecting_ = true;
     std::vector<Outbox::Entry> collected_;

@@ -3,9 +3,10 @@
 // unique across instances; the admin API names the owner.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { TestCluster } from "./lib/cluster.mjs";
+import { TestCluster, ADMIN_TOKEN } from "./lib/cluster.mjs";
 import { typists, assertConverged, assertStoredLog, sleep } from "./lib/typing.mjs";
-import { join, docId, httpGet, getText } from "../integration/lib/client.mjs";
+import { join, docId, httpGet, getText, socketUrl } from "../integration/lib/client.mjs";
+import { joinWith, refusal } from "../integration/lib/access.mjs";
 
 let c;
 before(async () => { c = await new TestCluster({ n: 3 }).start(); });
@@ -86,5 +87,32 @@ test("presence (UserInfo, UserCursor), language, OTP and Signal cross instances"
     await late.close();
   } finally {
     for (const x of [a, b, d]) await x.close().catch(() => {});
+  }
+});
+
+test("a new read-only link closes the old link's viewers on every instance, and the owner knows each remote viewer's access", async () => {
+  const doc = docId("viewlink");
+  const [ed] = await join(c.wsUrl(0), doc);
+  const owner = await c.waitOwner(doc);
+  ed.send({ CreateViewLink: null });
+  const first = (await ed.recvUntil((f) => f.ViewLink)).ViewLink.token;
+  const viewers = [];
+  for (let k = 0; k < 3; k++) viewers.push((await joinWith(socketUrl(c.wsUrl(k), doc, { view: first })))[0]);
+  try {
+    const res = await fetch(`${c.url(owner)}/api/rooms/${doc}/users`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const users = (await res.json()).users;
+    assert.deepEqual(users.map((u) => [u.role, u.access]).sort(), [["edit", "open"], ["view", "view_link"], ["view", "view_link"], ["view", "view_link"]]);
+    ed.send({ CreateViewLink: null });
+    const second = (await ed.recvUntil((f) => f.ViewLink)).ViewLink.token;
+    assert.notEqual(second, first);
+    for (const [k, v] of viewers.entries()) {
+      assert.equal((await v.recvUntil((f) => f.Error)).Error.code, "view_link_revoked", `the viewer on i${k} is told`);
+      assert.equal((await v.waitClosed()).code, 4002, `the viewer on i${k} is closed`);
+    }
+    assert.equal(ed.closed, null, "the editor stays");
+    for (let k = 0; k < 3; k++) assert.equal((await refusal(socketUrl(c.wsUrl(k), doc, { view: first }))).status, 401, `i${k} refuses the old link`);
+  } finally {
+    for (const v of viewers) await v.close();
+    await ed.close();
   }
 });
