@@ -161,11 +161,17 @@ TEST_CASE("edits committed in one batch reach each peer as one History frame, fl
     const auto user = d->join(author, std::nullopt).value();
     d->join(reader, std::nullopt).value();
     // A write of another document holds the writer in its callback while three edits queue up.
-    std::promise<void> queued;
+    std::promise<void> entered, queued;
+    auto entered_f = entered.get_future();
     auto queued_f = queued.get_future();
     storage::OpRecord blocker;
     blocker.operation_json = "[\"x\"]";
-    f.store->submit(storage::AppendOp{"blocker", blocker}, 1, [&](bool) { queued_f.wait(); });
+    f.store->submit(storage::AppendOp{"blocker", blocker}, 1, [&](bool) {
+        entered.set_value();
+        queued_f.wait();
+    });
+    // Only once the writer is inside that callback: typed earlier, an edit could join the blocker's batch.
+    entered_f.wait();
     f.type(d, user, "👨‍👨‍👦‍👦");
     f.type(d, user, "é");
     f.type(d, user, "𝄞");

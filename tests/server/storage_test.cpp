@@ -217,13 +217,15 @@ TEST_CASE("work deferred with after_batch runs once its batch's callbacks have a
     };
     // The first write's callback holds the writer until the next two are queued: they then share
     // one batch, and each of their callbacks defers work.
-    std::promise<void> queued;
+    std::promise<void> queued, entered;
     auto queued_f = queued.get_future();
     s.submit(AppendOp{"doc", op_record(0, "[\"a\"]")}, 1, [&](bool ok) {
         CHECK(ok);
+        entered.set_value();
         queued_f.wait();
         log("cb0");
     });
+    entered.get_future().wait();  // the first batch is committed and in its callbacks
     for (int k = 1; k <= 2; ++k) {
         s.submit(AppendOp{"doc", op_record(k, "[1,\"b\"]")}, 1, [&, k](bool ok) {
             CHECK(ok);
