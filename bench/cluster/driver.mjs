@@ -24,10 +24,12 @@ const LEASE = Number(args.lease ?? 2);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const tag = (c) => createHash("sha256").update(c, "utf8").digest("base64url").slice(0, 22);
-const cpuOf = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;  // utime + stime, clock ticks of 10 ms
+/** CPU seconds in a /proc/PID/stat line: utime + stime, clock ticks of 10 ms. */
+const cpuOfStat = (stat) => {
+  const f = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
 };
+const cpuOf = (pid) => cpuOfStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
 /** CPU seconds of every nginx, redis-server and postgres process (the services the instances use). */
 const servicesCpu = () => {
   let sum = 0;
@@ -35,7 +37,7 @@ const servicesCpu = () => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (/^(nginx|redis-server|postgres)/.test(comm)) sum += cpuOf(pid);
+      if (/^(nginx|redis-server|postgres)/.test(comm)) sum += cpuOfStat(stat);
     } catch { /* gone meanwhile */ }
   }
   return sum;

@@ -221,7 +221,6 @@ void Relay::send_join(User& u) {
     m.resume = u.replied ? std::optional<std::uint64_t>(u.delivered) : u.resume;
     const document::PeerAccess access = u.peer->access();
     m.read_only = access.read_only;
-    m.view_link = access.view_link;
     m.via = access.via;
     host_.send_to_owner(*owner_, std::move(m));
     if (u.replied) {

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "cluster/worker.hpp"
+#include "net/access.hpp"
 
 namespace kolabpad::server::cluster {
 
@@ -95,12 +96,10 @@ void RemotePeer::add(Outbox::Entry e) {
 }
 
 document::PeerAccess peer_access(const WireMessage& join) {
-    // PeerAccess names its admission with a static string: only the known names are kept.
-    const char* via = "open";
-    for (const char* name : {"otp", "view_link", "token"}) {
-        if (join.via == name) via = name;
-    }
-    return document::PeerAccess{join.read_only, join.view_link, via};
+    // An admission this build does not know counts as open: it only decides who a new read-only
+    // link closes and what the admin API shows; what the user may do was decided where it connected.
+    const net::Admission a = net::admission_of(join.via).value_or(net::Admission::open);
+    return document::PeerAccess{join.read_only, a == net::Admission::view_link, net::admission_name(a)};
 }
 
 void RemotePeer::deliver(document::Frame frame) {

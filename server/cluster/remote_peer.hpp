@@ -67,10 +67,10 @@ private:
     bool muted_ = false;
 };
 
-// A user whose connection is on another instance (or behind this instance's relay).
 // How a join says its connection was let in, as the owner's Document sees it.
 document::PeerAccess peer_access(const WireMessage& join);
 
+// A user whose connection is on another instance (or behind this instance's relay).
 class RemotePeer final : public document::Peer {
 public:
     // `access` is how the user's own connection was let in (carried by its join).

@@ -67,7 +67,7 @@ std::string encode(const WireMessage& m) {
     put_varint(out, m.close_code);
     put_string(out, m.successor);
     put_varint(out, static_cast<std::uint64_t>(m.sent_ms));
-    put_varint(out, (m.read_only ? 1u : 0u) | (m.view_link ? 2u : 0u));
+    put_varint(out, m.read_only ? 1u : 0u);
     put_string(out, m.via);
     put_varint(out, m.items.size());
     for (const auto& it : m.items) {
@@ -102,10 +102,9 @@ ot::Result<WireMessage> decode(std::string_view bytes) {
     m.close_code = r.varint();
     m.successor = r.string();
     m.sent_ms = static_cast<std::int64_t>(r.varint());
-    const std::uint64_t flags = r.varint();
-    if (flags > 3) return ot::Error{"unknown access flags"};
-    m.read_only = (flags & 1) != 0;
-    m.view_link = (flags & 2) != 0;
+    const std::uint64_t read_only = r.varint();
+    if (read_only > 1) return ot::Error{"read_only is neither 0 nor 1"};
+    m.read_only = read_only == 1;
     m.via = r.string();
     const std::uint64_t n = r.count();
     for (std::uint64_t i = 0; r.ok && i < n; ++i) {

@@ -63,8 +63,7 @@ struct WireMessage {
     std::string successor;
     std::int64_t sent_ms = 0;       // sender's wall clock (relay lag)
     bool read_only = false;         // join: the user's connection is a viewer's
-    bool view_link = false;         // join: it was let in by the document's read-only link
-    std::string via;                // join: how it was let in ("open", "otp", "view_link", "token")
+    std::string via;                // join: how it was let in (net::admission_name)
     std::vector<WireItem> items;
 };
 

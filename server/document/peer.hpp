@@ -17,7 +17,7 @@ namespace kolabpad::server::document {
 struct PeerAccess {
     bool read_only = false;    // a viewer: its changes never reach the document
     bool view_link = false;    // admitted by the document's read-only link (?view=)
-    const char* via = "open";  // "open", "otp", "view_link" or "token"
+    const char* via = "open";  // "open", "view_link" or "token" (net::admission_name)
 };
 
 // One connected client. Both calls are non-blocking and may be made under a document's lock.

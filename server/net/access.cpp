@@ -42,6 +42,13 @@ const char* admission_name(Admission a) {
     return "open";
 }
 
+std::optional<Admission> admission_of(std::string_view name) {
+    for (Admission a : {Admission::open, Admission::view_link, Admission::token}) {
+        if (name == admission_name(a)) return a;
+    }
+    return std::nullopt;
+}
+
 Credentials credentials_of(const std::map<std::string, std::string>& query,
                            std::optional<std::string_view> authorization) {
     Credentials c;

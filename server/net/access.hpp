@@ -33,6 +33,8 @@ enum class Admission {
 
 // "open", "view_link", "token".
 const char* admission_name(Admission a);
+// The Admission that admission_name gives `name` for, or nullopt.
+std::optional<Admission> admission_of(std::string_view name);
 
 // What a request may do on one document.
 struct Grant {

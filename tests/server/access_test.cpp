@@ -57,6 +57,13 @@ public:
 
 }  // namespace
 
+TEST_CASE("access: every admission's name reads back as that admission, and no other name does") {
+    for (Admission a : {Admission::open, Admission::view_link, Admission::token}) {
+        CHECK(net::admission_of(net::admission_name(a)) == std::optional<Admission>(a));
+    }
+    for (const char* other : {"", "otp", "Open", "view", "token "}) CHECK_FALSE(net::admission_of(other).has_value());
+}
+
 TEST_CASE("access: open mode lets anyone edit, the OTP guards a protected document, tokens are ignored") {
     Fixture f;
     const Config c = config_of({});
