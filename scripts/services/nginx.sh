@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A private nginx (Debian's package) proxying HTTP and WebSockets on 127.0.0.1:PORT to one or more
 # backends, for multi-instance tests: the shipped deploy/nginx.conf, run by deploy/run-nginx.sh
-# (foreground master, PID from its own pid file); this adds a free port and the url/pid/port queries.
+# (foreground master, PID from its own pid file; PORT 0: it picks a free one); this adds the
+# url/pid/port queries.
 #
 #   nginx.sh start DIR PORT|0 HOST:PORT...   write DIR/nginx.conf, start, wait until PORT accepts;
 #                                             prints the URL (PORT 0 picks a free port)
@@ -12,25 +13,15 @@ set -euo pipefail
 die() { echo "nginx.sh: $*" >&2; exit 1; }
 DEPLOY="$(cd "$(dirname "$0")/../../deploy" && pwd)"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-pick_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$(( 20000 + RANDOM % 30000 ))
-    port_free "$p" && { echo "$p"; return; }
-  done
-  die "no free port found"
-}
-
 start() {
   local dir=$1 port=$2; shift 2
   (($#)) || die "start needs at least one backend HOST:PORT"
   command -v nginx >/dev/null || die "nginx not installed (install the nginx package)"
   mkdir -p "$dir"
-  [ "$port" != 0 ] || port=$(pick_port)
-  echo "$port" >"$dir/port"
-  bash "$DEPLOY/run-nginx.sh" start "$dir" "$DEPLOY/nginx.conf" "$port" "$@"
+  local url
+  url=$(bash "$DEPLOY/run-nginx.sh" start "$dir" "$DEPLOY/nginx.conf" "$port" "$@")
+  echo "${url##*:}" >"$dir/port"
+  echo "$url"
 }
 
 stop() { bash "$DEPLOY/run-nginx.sh" stop "$1"; }

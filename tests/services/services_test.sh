@@ -77,3 +77,14 @@ upgrade=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 -H 'Connection: Up
 bash "$S/nginx.sh" stop "$root/nginx"
 gone "$npid" || fail "nginx still runs after stop"
 echo "ok: nginx proxies HTTP and WebSocket upgrades to a real server, stop"
+
+# A port given by the caller and already taken (here by the server itself) is refused at once,
+# saying why, and leaves no nginx behind.
+started=$(date +%s)
+if out=$(bash "$here/deploy/run-nginx.sh" start "$root/nginx-busy" "$here/deploy/nginx.conf" "$sport" "127.0.0.1:$sport" 2>&1); then
+  fail "run-nginx.sh started on a port the server listens on: $out"
+fi
+grep -q "Address already in use" <<<"$out" || fail "run-nginx.sh did not say the port is taken: $out"
+(( $(date +%s) - started < 9 )) || fail "run-nginx.sh took $(( $(date +%s) - started )) s to give up on a taken port"
+[ ! -s "$root/nginx-busy/nginx.pid" ] || fail "an nginx is left running on a taken port"
+echo "ok: nginx refuses a taken port at once, naming it"

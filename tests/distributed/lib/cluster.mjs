@@ -113,8 +113,8 @@ export class TestCluster {
     if (this.useNginx) {
       this.nginxDir = joinPath(stateDir("nginx-dist-"), "nginx");
       const backends = this.ports.map((p) => `127.0.0.1:${p}`);
-      const port = await freePort();
-      const r = spawnSync("bash", [joinPath(ROOT, "deploy/run-nginx.sh"), "start", this.nginxDir, this.nginxConf, String(port), ...backends],
+      // Port 0: run-nginx.sh picks one, and another if it is taken before nginx binds it.
+      const r = spawnSync("bash", [joinPath(ROOT, "deploy/run-nginx.sh"), "start", this.nginxDir, this.nginxConf, "0", ...backends],
         { encoding: "utf8" });
       if (r.status !== 0) throw new Error(`run-nginx.sh start: ${r.stderr}${r.stdout}`);
       this.nginxUrl = r.stdout.trim();
